@@ -1,0 +1,109 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# netsleuth build. `make V=1` shows the commands; everything generated goes
+# under $(OUTPUT).
+
+OUTPUT ?= .output
+CLANG ?= $(firstword $(shell command -v clang-19 clang 2>/dev/null))
+LLVM_STRIP ?= $(firstword $(shell command -v llvm-strip-19 llvm-strip 2>/dev/null))
+BPFTOOL ?= $(firstword $(shell command -v bpftool /usr/sbin/bpftool 2>/dev/null))
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
+	-e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/')
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+# Every BPF feature: bpf/<feat>.bpf.c + bpf/<feat>.h + user/<feat>.c
+BPF_FEATURES := rst
+# Pure logic first: unit tests link these without libbpf.
+PURE_OBJS := json fmt netns summary args
+USER_OBJS := $(PURE_OBJS) main log probe btfenum rst events trace agent doctor
+
+BPF_OBJS := $(patsubst %,$(OUTPUT)/bpf/%.bpf.o,$(BPF_FEATURES))
+SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_FEATURES))
+OBJS := $(patsubst %,$(OUTPUT)/user/%.o,$(USER_OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%.o,$(UNIT_SRCS) tests/unit/ut_main.c)
+
+USER_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Iuser -MMD -MP
+LDLIBS := -lbpf -lelf -lz
+STATIC_LDLIBS := -l:libbpf.a -lelf -lz $(shell $(PKG_CONFIG) --static --libs-only-l libelf 2>/dev/null | sed 's/-lelf//;s/-lz//')
+
+ifeq ($(V),1)
+	Q =
+	msg =
+else
+	Q = @
+	msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+# Keep the BPF objects: `bpftool prog load` and the kernel matrix use them.
+.SECONDARY: $(BPF_OBJS)
+.PHONY: all clean vmlinux test unit integration static bench
+
+all: $(OUTPUT)/netsleuth
+
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+# BPF: -g for BTF (CO-RE needs it), DWARF stripped afterwards. BPF_PROG() and
+# BPF_KPROBE() always declare `ctx`, hence -Wno-unused-parameter there only.
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(VMLINUX) | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-parameter \
+		-I$(dir $(VMLINUX)) -Ibpf -MMD -MP -MF $@.d -c $< -o $@
+	$(Q)$(LLVM_STRIP) -g $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/bpf/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+# The first build has no .d files yet: every user object waits for the skeletons.
+$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/netsleuth: $(OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# Fully static binary for the qemu kernel matrix (tests/kernels).
+static: $(OUTPUT)/netsleuth-static
+$(OUTPUT)/netsleuth-static: $(OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -static $^ $(STATIC_LDLIBS) -o $@
+
+$(OUTPUT)/tests/%.o: tests/unit/%.c | $(OUTPUT)/tests $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -c $< -o $@
+
+$(OUTPUT)/unit-tests: $(UNIT_OBJS) $(patsubst %,$(OUTPUT)/user/%.o,$(PURE_OBJS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@
+
+$(OUTPUT)/tcpstorm: tests/tools/tcpstorm.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -MMD -MP $< -o $@
+
+unit: $(OUTPUT)/unit-tests
+	$(Q)$(OUTPUT)/unit-tests
+
+integration: $(OUTPUT)/netsleuth $(OUTPUT)/tcpstorm
+	$(Q)/usr/bin/python3 tests/integration/run.py --bin $(OUTPUT)/netsleuth --tcpstorm $(OUTPUT)/tcpstorm
+
+test: unit integration
+
+vmlinux:
+	$(call msg,GEN,$(VMLINUX))
+	$(Q)mkdir -p $(dir $(VMLINUX))
+	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX).tmp
+	$(Q)mv $(VMLINUX).tmp $(VMLINUX)
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)

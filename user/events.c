@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "events.h"
+#include "log.h"
+
+volatile sig_atomic_t ns_exiting;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	ns_exiting = 1;
+}
+
+void ns_signals_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	/* no SA_RESTART: let epoll_wait return EINTR so we stop promptly */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+uint64_t ns_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int64_t ns_mono_to_real_ns(void)
+{
+	struct timespec m, r;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + ((int64_t)r.tv_nsec - m.tv_nsec);
+}
+
+static const char *netns_name_cb(void *ctx, uint32_t inode)
+{
+	return ns_netns_name(ctx, inode);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct ns_session *s = ctx;
+
+	if (ns_event_check(data, size)) {
+		s->bad_records++;
+		return 0;
+	}
+	return s->cb(s->cb_ctx, data, size);
+}
+
+void ns_session_close(struct ns_session *s)
+{
+	if (!s)
+		return;
+	ring_buffer__free(s->rb);
+	s->rb = NULL;
+	ns_loaded_destroy(&s->rst);
+	ns_enum_names_free(&s->rst_reasons);
+	ns_netns_names_free(&s->names);
+}
+
+int ns_session_open(struct ns_session *s, const struct ns_bpf_cfg *cfg, const uint32_t *netns, size_t nr_netns,
+		    ns_event_fn cb, void *ctx)
+{
+	__u8 one = 1;
+	size_t i;
+	int err, fd;
+
+	memset(s, 0, sizeof(*s));
+	s->cb = cb;
+	s->cb_ctx = ctx;
+	s->poll_ms = NS_DEFAULT_POLL_MS;
+	ns_netns_names_init(&s->names);
+	ns_netns_names_scan(&s->names);
+	err = ns_btf_enum_names("sk_rst_reason", "SK_RST_REASON_", &s->rst_reasons);
+	if (err && err != -ENOENT)
+		ns_warn("reading enum sk_rst_reason from kernel BTF: %s; reasons shown as numbers", strerror(-err));
+	s->fmt.rst_reasons = s->rst_reasons.n ? &s->rst_reasons : NULL;
+	s->fmt.netns_name = netns_name_cb;
+	s->fmt.netns_ctx = &s->names;
+	s->fmt.mono_to_real_ns = ns_mono_to_real_ns();
+
+	err = ns_feature_load(&ns_rst_feature, cfg, &s->rst);
+	if (err)
+		goto cleanup;
+	for (i = 0; i < s->rst.feat->nr_sources; i++) {
+		const struct ns_source_state *st = &s->rst.state[i];
+
+		if (st->chosen < 0)
+			ns_warn("%s: no hook works on this kernel; these events are not seen (netsleuth doctor)",
+				st->src->name);
+		else if (ns_source_degraded(st))
+			ns_warn("%s: degraded: %s", st->src->name,
+				st->src->hooks[st->chosen].limits ? st->src->hooks[st->chosen].limits
+								 : st->res[st->chosen].optional_msg);
+		else
+			ns_dbg("%s: %s %s", st->src->name, st->src->hooks[st->chosen].method,
+			       st->src->hooks[st->chosen].target);
+	}
+	if (cfg->filter_netns) {
+		fd = ns_netns_filter_fd(&s->rst);
+		for (i = 0; i < nr_netns; i++) {
+			if (bpf_map_update_elem(fd, &netns[i], &one, BPF_ANY)) {
+				err = -errno;
+				ns_err("netns filter: %s", strerror(-err));
+				goto cleanup;
+			}
+		}
+	}
+	s->rb = ring_buffer__new(ns_ringbuf_fd(&s->rst), on_record, s, NULL);
+	if (!s->rb) {
+		err = errno ? -errno : -ENOMEM;
+		ns_err("ring buffer: %s", strerror(-err));
+		goto cleanup;
+	}
+	return 0;
+cleanup:
+	ns_session_close(s);
+	return err;
+}
+
+int ns_session_run(struct ns_session *s, uint64_t duration_ms, uint64_t tick_ms, int (*tick)(void *), void *tick_ctx)
+{
+	uint64_t start = ns_now_ms(), next_tick = start + tick_ms, now;
+	int err = 0;
+
+	while (!ns_exiting) {
+		err = ring_buffer__poll(s->rb, s->poll_ms);
+		if (err == -EINTR) {
+			err = 0;
+			continue;
+		}
+		if (err < 0)
+			break;
+		/* Records submitted with BPF_RB_NO_WAKEUP woke nobody: drain them here. */
+		err = ring_buffer__consume(s->rb);
+		if (err < 0)
+			break;
+		if (err > 0 && ns_exiting)
+			break;
+		err = 0;
+		fflush(stdout);
+		now = ns_now_ms();
+		if (tick && tick_ms && now >= next_tick) {
+			next_tick = now + tick_ms;
+			if (tick(tick_ctx))
+				break;
+		}
+		if (duration_ms && now - start >= duration_ms)
+			break;
+	}
+	/* What was queued before the stop still belongs to this session. */
+	if (err >= 0) {
+		int n = ring_buffer__consume(s->rb);
+
+		err = n < 0 ? n : 0;
+	}
+	fflush(stdout);
+	return err;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What trace and agent share: loaded features, the ring buffer loop, names. */
+#ifndef NETSLEUTH_EVENTS_H
+#define NETSLEUTH_EVENTS_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "btfenum.h"
+#include "fmt.h"
+#include "netns.h"
+#include "probe.h"
+#include "feature.h"
+
+struct ring_buffer;
+
+extern volatile sig_atomic_t ns_exiting;
+void ns_signals_install(void);
+uint64_t ns_now_ms(void);
+int64_t ns_mono_to_real_ns(void);
+
+/* Defaults the agent embeds; every one can be overridden on the command line. */
+#define NS_DEFAULT_RINGBUF_BYTES (4u << 20)
+#define NS_DEFAULT_WAKEUP_BYTES (64u << 10)
+/* Bounds event latency while wake-ups are batched. */
+#define NS_DEFAULT_POLL_MS 100
+
+/* Called with a record that passed ns_event_check(). */
+typedef int (*ns_event_fn)(void *ctx, const struct ns_event_hdr *h, size_t size);
+
+struct ns_session {
+	struct ns_loaded rst;
+	struct ring_buffer *rb;
+	struct ns_enum_names rst_reasons;
+	struct ns_netns_names names;
+	struct ns_fmt fmt;
+	ns_event_fn cb;
+	void *cb_ctx;
+	uint64_t bad_records;
+	int poll_ms;
+};
+
+int ns_session_open(struct ns_session *s, const struct ns_bpf_cfg *cfg, const uint32_t *netns, size_t nr_netns,
+		    ns_event_fn cb, void *ctx);
+void ns_session_close(struct ns_session *s);
+/*
+ * Consume events until a signal, `duration_ms` (0: none) or the callback
+ * returning non-zero; `tick` runs every `tick_ms` (0: never).
+ */
+int ns_session_run(struct ns_session *s, uint64_t duration_ms, uint64_t tick_ms, int (*tick)(void *), void *tick_ctx);
+
+#endif

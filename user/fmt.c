@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "args.h"
+#include "fmt.h"
+
+const char *ns_tcp_state_name(unsigned state)
+{
+	/* include/net/tcp_states.h: numbering is stable user-visible ABI (ss, /proc/net/tcp). */
+	static const char *const names[] = {
+		[1] = "ESTABLISHED", [2] = "SYN_SENT",	 [3] = "SYN_RECV",    [4] = "FIN_WAIT1",
+		[5] = "FIN_WAIT2",   [6] = "TIME_WAIT",	 [7] = "CLOSE",	      [8] = "CLOSE_WAIT",
+		[9] = "LAST_ACK",    [10] = "LISTEN",	 [11] = "CLOSING",    [12] = "NEW_SYN_RECV",
+		[13] = "BOUND_INACTIVE",
+	};
+
+	if (state < sizeof(names) / sizeof(names[0]) && names[state])
+		return names[state];
+	return "UNKNOWN";
+}
+
+const char *ns_rst_reason_name(const struct ns_fmt *f, const struct rst_event *e, char *buf, size_t len)
+{
+	static const char *const derived[] = {
+		[NS_RST_D_UNKNOWN] = "UNKNOWN",
+		[NS_RST_D_NO_SOCKET] = "NO_SOCKET",
+		[NS_RST_D_SOCKET] = "SOCKET",
+		[NS_RST_D_ACTIVE] = "ACTIVE",
+	};
+
+	switch (e->reason_src) {
+	case NS_RSN_KERNEL:
+		if (f && f->rst_reasons && e->reason < f->rst_reasons->n && f->rst_reasons->name[e->reason])
+			return f->rst_reasons->name[e->reason];
+		snprintf(buf, len, "REASON_%u", e->reason);
+		return buf;
+	case NS_RSN_DERIVED:
+		if (e->reason < sizeof(derived) / sizeof(derived[0]))
+			return derived[e->reason];
+		snprintf(buf, len, "DERIVED_%u", e->reason);
+		return buf;
+	default:
+		return NULL;
+	}
+}
+
+void ns_tcp_flags_str(uint8_t flags, char *buf, size_t len)
+{
+	/* tcpdump's letters, '.' for ACK, in header bit order from FIN up */
+	static const char letters[] = "FSRP.UEW";
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < 8 && n + 1 < len; i++)
+		if (flags & (1u << i))
+			buf[n++] = letters[i];
+	if (len)
+		buf[n < len ? n : len - 1] = '\0';
+}
+
+void ns_fmt_addr(uint16_t family, const uint8_t *addr, char *buf, size_t len)
+{
+	if (!inet_ntop(family == 10 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+void ns_fmt_endpoint(uint16_t family, const uint8_t *addr, uint16_t port, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	ns_fmt_addr(family, addr, a, sizeof(a));
+	if (family == 10)
+		snprintf(buf, len, "[%s]:%u", a, port);
+	else
+		snprintf(buf, len, "%s:%u", a, port);
+}
+
+static void fmt_time(const struct ns_fmt *f, uint64_t ts_ns, bool iso, char *buf, size_t len)
+{
+	int64_t real = (int64_t)ts_ns + (f ? f->mono_to_real_ns : 0);
+	time_t sec = (time_t)(real / 1000000000);
+	long nsec = (long)(real % 1000000000);
+	struct tm tm;
+
+	if (nsec < 0) {
+		nsec += 1000000000;
+		sec--;
+	}
+	if (iso) {
+		gmtime_r(&sec, &tm);
+		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nsec / 1000);
+	} else {
+		if (f && f->utc)
+			gmtime_r(&sec, &tm);
+		else
+			localtime_r(&sec, &tm);
+		snprintf(buf, len, "%02d:%02d:%02d.%03ld", tm.tm_hour, tm.tm_min, tm.tm_sec, nsec / 1000000);
+	}
+}
+
+static const char *netns_label(const struct ns_fmt *f, uint32_t inode)
+{
+	return f && f->netns_name ? f->netns_name(f->netns_ctx, inode) : NULL;
+}
+
+#define RST_COLS "%-12s  %-8s  %-12s  %-10s  %-24s  %-24s  %-12s  %-16s  %s\n"
+
+void ns_fmt_rst_header(struct ns_buf *b)
+{
+	ns_buf_printf(b, RST_COLS, "TIME", "EVENT", "NETNS", "IFACE", "SOURCE", "DESTINATION", "STATE",
+		      "REASON", "PROCESS");
+}
+
+void ns_fmt_rst_text(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b)
+{
+	char tbuf[80], nsbuf[16], ifbuf[24], src[64], dst[64], rbuf[32], proc[40];
+	const char *ns = netns_label(f, e->hdr.netns), *reason;
+
+	fmt_time(f, e->hdr.ts_ns, false, tbuf, sizeof(tbuf));
+	if (!ns) {
+		snprintf(nsbuf, sizeof(nsbuf), "%u", e->hdr.netns);
+		ns = nsbuf;
+	}
+	if (e->ifname[0])
+		snprintf(ifbuf, sizeof(ifbuf), "%.*s", (int)sizeof(e->ifname), e->ifname);
+	else if (e->ifindex)
+		snprintf(ifbuf, sizeof(ifbuf), "if%u", e->ifindex);
+	else
+		snprintf(ifbuf, sizeof(ifbuf), "-");
+	ns_fmt_endpoint(e->family, e->saddr, e->sport, src, sizeof(src));
+	ns_fmt_endpoint(e->family, e->daddr, e->dport, dst, sizeof(dst));
+	reason = ns_rst_reason_name(f, e, rbuf, sizeof(rbuf));
+	if (e->flags & NS_RST_F_TASK)
+		snprintf(proc, sizeof(proc), "%u/%.*s", e->pid, (int)sizeof(e->comm), e->comm);
+	else
+		snprintf(proc, sizeof(proc), "-");
+	ns_buf_printf(b, RST_COLS, tbuf, e->hdr.type == NS_EV_RST_SENT ? "rst-sent" : "rst-recv", ns, ifbuf,
+		      src, dst, (e->flags & NS_RST_F_SOCK) ? ns_tcp_state_name(e->state) : "-",
+		      reason ? reason : "-", proc);
+}
+
+static void tcp_flags_json(struct ns_json *j, uint8_t flags)
+{
+	static const char *const names[] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR" };
+	int i;
+
+	nj_arr_begin(j);
+	for (i = 0; i < 8; i++)
+		if (flags & (1u << i))
+			nj_str(j, names[i]);
+	nj_arr_end(j);
+}
+
+void ns_fmt_rst_json(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b)
+{
+	char tbuf[80], addr[INET6_ADDRSTRLEN], rbuf[32];
+	const char *reason;
+	struct ns_json j;
+
+	nj_init(&j, b);
+	nj_obj_begin(&j);
+	fmt_time(f, e->hdr.ts_ns, true, tbuf, sizeof(tbuf));
+	nj_kv_str(&j, "ts", tbuf);
+	nj_kv_u64(&j, "ts_ns", e->hdr.ts_ns);
+	nj_kv_str(&j, "event", ns_event_name(e->hdr.type));
+	nj_kv_u64(&j, "netns", e->hdr.netns);
+	nj_kv_str(&j, "netns_name", netns_label(f, e->hdr.netns));
+	nj_kv_str(&j, "family", e->family == 10 ? "ipv6" : "ipv4");
+	ns_fmt_addr(e->family, e->saddr, addr, sizeof(addr));
+	nj_kv_str(&j, "saddr", addr);
+	nj_kv_u64(&j, "sport", e->sport);
+	ns_fmt_addr(e->family, e->daddr, addr, sizeof(addr));
+	nj_kv_str(&j, "daddr", addr);
+	nj_kv_u64(&j, "dport", e->dport);
+	nj_key(&j, "ifindex");
+	if (e->ifindex)
+		nj_u64(&j, e->ifindex);
+	else
+		nj_null(&j);
+	nj_key(&j, "ifname");
+	if (e->ifname[0])
+		nj_strn(&j, e->ifname, strnlen(e->ifname, sizeof(e->ifname)));
+	else
+		nj_null(&j);
+	nj_kv_str(&j, "state", (e->flags & NS_RST_F_SOCK) ? ns_tcp_state_name(e->state) : NULL);
+	reason = ns_rst_reason_name(f, e, rbuf, sizeof(rbuf));
+	nj_kv_str(&j, "reason", reason);
+	nj_kv_str(&j, "reason_source",
+		  e->reason_src == NS_RSN_KERNEL ? "kernel" : e->reason_src == NS_RSN_DERIVED ? "derived" : NULL);
+	nj_key(&j, "socket");
+	nj_bool(&j, e->flags & NS_RST_F_SOCK);
+	if (e->flags & NS_RST_F_SKB) {
+		nj_key(&j, "answered");
+		nj_obj_begin(&j);
+		nj_key(&j, "tcp_flags");
+		tcp_flags_json(&j, e->tcp_flags);
+		nj_kv_u64(&j, "seq", e->seq);
+		nj_kv_u64(&j, "ack", e->ack);
+		nj_obj_end(&j);
+	}
+	nj_key(&j, "pid");
+	if (e->flags & NS_RST_F_TASK)
+		nj_u64(&j, e->pid);
+	else
+		nj_null(&j);
+	nj_key(&j, "comm");
+	if (e->flags & NS_RST_F_TASK)
+		nj_strn(&j, e->comm, strnlen(e->comm, sizeof(e->comm)));
+	else
+		nj_null(&j);
+	nj_obj_end(&j);
+	ns_buf_putn(b, "\n", 1);
+}
+
+int ns_event_check(const void *data, size_t size)
+{
+	const struct ns_event_hdr *h = data;
+
+	if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h))
+		return -EINVAL;
+	switch (h->type) {
+	case NS_EV_RST_SENT:
+	case NS_EV_RST_RECV:
+		if (h->size < sizeof(struct rst_event))
+			return -EINVAL;
+		if (((const struct rst_event *)data)->family != 2 && ((const struct rst_event *)data)->family != 10)
+			return -EINVAL;
+		return 0;
+	default:
+		return -EINVAL;	/* unknown type: a newer BPF object; skip it */
+	}
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Rendering events as aligned text columns or one JSON object per line. */
+#ifndef NETSLEUTH_FMT_H
+#define NETSLEUTH_FMT_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "json.h"
+#include "rst.h"
+
+/* Names of a kernel enum by value (read from BTF at run time); slots may be NULL. */
+struct ns_enum_names {
+	char **name;
+	unsigned n;
+};
+
+struct ns_fmt {
+	const struct ns_enum_names *rst_reasons;	/* enum sk_rst_reason, NULL if absent */
+	/* netns inode -> user-facing name, or NULL when unknown */
+	const char *(*netns_name)(void *ctx, uint32_t inode);
+	void *netns_ctx;
+	int64_t mono_to_real_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	bool utc;			/* text timestamps in UTC rather than local time */
+};
+
+const char *ns_tcp_state_name(unsigned state);
+/* "NO_SOCKET", "TCP_FLAGS", ... or NULL for received RSTs. */
+const char *ns_rst_reason_name(const struct ns_fmt *f, const struct rst_event *e, char *buf, size_t len);
+/* tcpdump-style "S." for SYN|ACK; "" for none. */
+void ns_tcp_flags_str(uint8_t flags, char *buf, size_t len);
+/* "10.0.0.1:80" / "[2001:db8::1]:80" */
+void ns_fmt_endpoint(uint16_t family, const uint8_t *addr, uint16_t port, char *buf, size_t len);
+void ns_fmt_addr(uint16_t family, const uint8_t *addr, char *buf, size_t len);
+
+void ns_fmt_rst_header(struct ns_buf *b);
+void ns_fmt_rst_text(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b);
+void ns_fmt_rst_json(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b);
+
+/* Validates a raw ring-buffer record before any field is trusted: 0 or -EINVAL. */
+int ns_event_check(const void *data, size_t size);
+
+#endif

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "rst.skel.h"
+#include "feature.h"
+
+/*
+ * Best first. Why this order: bpf/rst.bpf.c. A kernel with both function
+ * hooks and the 6.10 tracepoint uses the tracepoint: it carries the kernel's
+ * own reason and sees active resets too.
+ */
+static const struct ns_hook rst_sent_hooks[] = {
+	{ "tp_btf", "tcp_send_reset tracepoint with reason", { "rst_send_tp3" }, {}, NULL },
+	{ "raw_tp", "tcp_send_reset tracepoint with reason", { "rst_send_raw3" }, {}, NULL },
+	{ "fentry", "tcp_v4_send_reset/tcp_v6_send_reset + tcp_send_reset tracepoint for active resets",
+	  { "rst_send_fe4", "rst_act_tp2" }, { "rst_send_fe6" }, NULL },
+	{ "kprobe", "tcp_v4_send_reset/tcp_v6_send_reset + tcp_send_reset tracepoint for active resets",
+	  { "rst_send_kp4", "rst_act_tp2" }, { "rst_send_kp6" }, NULL },
+	{ "kprobe+raw_tp", "tcp_v4_send_reset/tcp_v6_send_reset + raw tcp_send_reset for active resets",
+	  { "rst_send_kp4", "rst_act_raw2" }, { "rst_send_kp6" }, NULL },
+	{ "tp_btf", "tcp_send_reset tracepoint (no reason)", { "rst_send_tp2" }, {},
+	  "reasons derived, not the kernel's; before Linux 6.10 misses RSTs sent without a socket" },
+	{ "raw_tp", "tcp_send_reset tracepoint (no reason)", { "rst_send_raw2" }, {},
+	  "reasons derived, not the kernel's; before Linux 6.10 misses RSTs sent without a socket" },
+};
+
+static const struct ns_hook rst_recv_hooks[] = {
+	{ "tp_btf", "tcp_receive_reset tracepoint", { "rst_recv_tp" }, {}, NULL },
+	{ "raw_tp", "tcp_receive_reset tracepoint", { "rst_recv_raw" }, {}, NULL },
+	{ "fentry", "tcp_reset", { "rst_recv_fe" }, {}, NULL },
+	{ "kprobe", "tcp_reset", { "rst_recv_kp" }, {}, NULL },
+};
+
+static const struct ns_source rst_sources[] = {
+	{ "rst-sent", "TCP resets this host or its containers send",
+	  rst_sent_hooks, sizeof(rst_sent_hooks) / sizeof(rst_sent_hooks[0]) },
+	{ "rst-recv", "TCP resets received by local sockets",
+	  rst_recv_hooks, sizeof(rst_recv_hooks) / sizeof(rst_recv_hooks[0]) },
+};
+
+static void *rst_open(void)
+{
+	return rst_bpf__open();
+}
+
+static struct bpf_object *rst_object(void *skel)
+{
+	return ((struct rst_bpf *)skel)->obj;
+}
+
+static void rst_destroy(void *skel)
+{
+	rst_bpf__destroy(skel);
+}
+
+static int rst_configure(void *skel, const void *cfgp, bool trial)
+{
+	const struct ns_bpf_cfg *cfg = cfgp;
+	struct rst_bpf *s = skel;
+	long page = sysconf(_SC_PAGESIZE);
+	int err;
+
+	s->rodata->event_mask = cfg->event_mask;
+	s->rodata->filter_netns = cfg->filter_netns;
+	s->rodata->wakeup_bytes = cfg->wakeup_bytes;
+	err = bpf_map__set_max_entries(s->maps.events, trial ? (__u32)page : (__u32)cfg->ringbuf_bytes);
+	if (!err && trial)
+		err = bpf_map__set_max_entries(s->maps.rst_counts, 1);
+	if (!err && trial)
+		err = bpf_map__set_max_entries(s->maps.netns_filter, 1);
+	return err;
+}
+
+const struct ns_feature ns_rst_feature = {
+	.name = "rst",
+	.sources = rst_sources,
+	.nr_sources = sizeof(rst_sources) / sizeof(rst_sources[0]),
+	.open = rst_open,
+	.object = rst_object,
+	.destroy = rst_destroy,
+	.configure = rst_configure,
+};
+
+static struct bpf_map *find_map(const struct ns_loaded *l, const char *name)
+{
+	return l && l->skel ? bpf_object__find_map_by_name(l->feat->object(l->skel), name) : NULL;
+}
+
+int ns_ringbuf_fd(const struct ns_loaded *l)
+{
+	struct bpf_map *m = find_map(l, "events");
+
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+int ns_netns_filter_fd(const struct ns_loaded *l)
+{
+	struct bpf_map *m = find_map(l, "netns_filter");
+
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+int ns_read_stats(const struct ns_loaded *l, uint64_t out[])
+{
+	struct bpf_map *m = find_map(l, "ns_stats");
+	int ncpu = libbpf_num_possible_cpus(), fd, c, err = 0;
+	__u64 *vals;
+	__u32 k;
+
+	if (!m)
+		return -ENOENT;
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	fd = bpf_map__fd(m);
+	for (k = 0; k < NS_STAT_MAX; k++) {
+		out[k] = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals)) {
+			err = -errno;
+			break;
+		}
+		for (c = 0; c < ncpu; c++)
+			out[k] += vals[c];
+	}
+	free(vals);
+	return err;
+}
+
+int ns_rst_read_counts(const struct ns_loaded *l, struct ns_rst_summary *s)
+{
+	struct bpf_map *m = find_map(l, "rst_counts");
+	int ncpu = libbpf_num_possible_cpus(), fd, c, err = 0;
+	struct rst_count_key key, next, *prev = NULL;
+	uint64_t stats[NS_STAT_MAX];
+	__u64 *vals, sum;
+
+	ns_rst_summary_clear(s);
+	if (!m)
+		return -ENOENT;
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	fd = bpf_map__fd(m);
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, vals))
+			continue;	/* deleted under us */
+		for (sum = 0, c = 0; c < ncpu; c++)
+			sum += vals[c];
+		err = ns_rst_summary_add(s, &key, sum);
+		if (err && err != -E2BIG)
+			break;
+		err = 0;
+	}
+	free(vals);
+	if (!err && !ns_read_stats(l, stats)) {
+		s->lost = stats[NS_STAT_RB_LOST];
+		s->count_full = stats[NS_STAT_COUNT_FULL];
+	}
+	ns_rst_summary_sort(s);
+	return err;
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* `netsleuth trace`: events as they happen, text columns or JSON lines. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include "args.h"
+#include "cmd.h"
+#include "events.h"
+#include "log.h"
+
+struct trace_ctx {
+	struct ns_session *s;
+	struct ns_common_opts *o;
+	struct ns_buf out;
+	uint64_t printed;
+	uint64_t max_events;
+};
+
+static int on_event(void *ctx, const struct ns_event_hdr *h, size_t size)
+{
+	struct trace_ctx *t = ctx;
+	const struct rst_event *e = (const void *)h;
+
+	(void)size;
+	if (t->max_events && t->printed >= t->max_events)
+		return 0;
+	ns_buf_reset(&t->out);
+	if (t->o->json)
+		ns_fmt_rst_json(&t->s->fmt, e, &t->out);
+	else
+		ns_fmt_rst_text(&t->s->fmt, e, &t->out);
+	if (t->out.len)
+		fwrite(t->out.p, 1, t->out.len, stdout);
+	t->printed++;
+	if (t->max_events && t->printed >= t->max_events)
+		ns_exiting = 1;
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: netsleuth trace [OPTIONS]\n"
+		"\n"
+		"Stream events, one line each.\n"
+		"\n"
+		"  -e, --event LIST     events to show, comma-separated: %s\n"
+		"  -c, --count N        stop after N events\n"
+		"%s",
+		ns_event_names_help(), NS_COMMON_HELP);
+}
+
+/* Totals the kernel counted for what this trace asked for, to compare with what was printed. */
+static void report_totals(struct trace_ctx *t)
+{
+	struct ns_rst_summary sum = {};
+	uint64_t stats[NS_STAT_MAX] = {}, counted = 0;
+	size_t i, k;
+
+	if (ns_rst_read_counts(&t->s->rst, &sum) || ns_read_stats(&t->s->rst, stats))
+		goto cleanup;
+	for (i = 0; i < sum.n; i++) {
+		bool want = !t->o->nr_netns;
+
+		for (k = 0; k < t->o->nr_netns; k++)
+			want |= sum.rows[i].netns == t->o->netns[k];
+		if (!want)
+			continue;
+		if (t->o->cfg.event_mask & NS_EV_BIT(NS_EV_RST_SENT))
+			counted += sum.rows[i].sent;
+		if (t->o->cfg.event_mask & NS_EV_BIT(NS_EV_RST_RECV))
+			counted += sum.rows[i].recv;
+	}
+	ns_info("%llu events printed; kernel counted %llu matching; %llu lost (ring buffer full)%s",
+		(unsigned long long)t->printed, (unsigned long long)counted,
+		(unsigned long long)stats[NS_STAT_RB_LOST],
+		t->s->bad_records ? "; malformed records skipped" : "");
+cleanup:
+	ns_rst_summary_free(&sum);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "event", required_argument, NULL, 'e' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		NS_COMMON_LONGOPTS,
+		{ 0 },
+	};
+	struct ns_common_opts o;
+	struct ns_session s;
+	struct trace_ctx t = { .s = &s, .o = &o };
+	uint32_t mask = 0;
+	const char *bad;
+	int opt, err;
+
+	ns_common_opts_init(&o);
+	while ((opt = getopt_long(argc, argv, "e:c:h" NS_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'e':
+			if (ns_parse_events(optarg, &mask, &bad)) {
+				ns_err("--event: unknown event '%s'; known: %s", bad, ns_event_names_help());
+				return NS_EXIT_FAIL;
+			}
+			break;
+		case 'c':
+			if (ns_parse_u64(optarg, 1, UINT64_MAX, &t.max_events)) {
+				ns_err("--count %s: want a positive number", optarg);
+				return NS_EXIT_FAIL;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return NS_EXIT_OK;
+		default:
+			err = ns_common_opt(&o, opt, optarg);
+			if (err) {
+				if (err > 0)
+					usage(stderr);
+				return NS_EXIT_FAIL;
+			}
+		}
+	}
+	if (optind < argc) {
+		ns_err("unexpected argument '%s'", argv[optind]);
+		usage(stderr);
+		return NS_EXIT_FAIL;
+	}
+	if (mask)
+		o.cfg.event_mask = mask;
+
+	ns_signals_install();
+	err = ns_session_open(&s, &o.cfg, o.netns, o.nr_netns, on_event, &t);
+	if (err)
+		return NS_EXIT_FAIL;
+	s.poll_ms = o.poll_ms;
+	s.fmt.utc = o.utc;
+	ns_info("tracing; Ctrl-C to stop");
+	if (!o.json) {
+		ns_fmt_rst_header(&t.out);
+		fwrite(t.out.p, 1, t.out.len, stdout);
+	}
+	err = ns_session_run(&s, o.duration_ms, 0, NULL, NULL);
+	if (err)
+		ns_err("reading events: %s", strerror(-err));
+	report_totals(&t);
+	ns_buf_free(&t.out);
+	ns_session_close(&s);
+	return err ? NS_EXIT_FAIL : NS_EXIT_OK;
+}

@@ -107,3 +107,6 @@ clean:
 	$(Q)rm -rf $(OUTPUT)
 
 -include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)
+
+bench: $(OUTPUT)/netsleuth $(OUTPUT)/tcpstorm
+	$(Q)/usr/bin/python3 bench/rst_storm.py --bin $(OUTPUT)/netsleuth --tcpstorm $(OUTPUT)/tcpstorm

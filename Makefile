@@ -17,9 +17,16 @@ WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 # Every BPF feature: bpf/<feat>.bpf.c + bpf/<feat>.h + user/<feat>.c
 BPF_FEATURES := rst
+# Container identity (issue #3): each module's own lines.
+DOCKER_PURE_OBJS :=
+DOCKER_OBJS :=
+DOCKER_LDLIBS :=
+PROC_PURE_OBJS :=
+PROC_OBJS :=
+PROC_LDLIBS :=
 # Pure logic first: unit tests link these without libbpf.
-PURE_OBJS := json fmt netns summary args
-USER_OBJS := $(PURE_OBJS) main log probe btfenum rst events trace agent doctor
+PURE_OBJS := json fmt netns summary args $(DOCKER_PURE_OBJS) $(PROC_PURE_OBJS)
+USER_OBJS := $(PURE_OBJS) main log probe btfenum rst events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS)
 
 BPF_OBJS := $(patsubst %,$(OUTPUT)/bpf/%.bpf.o,$(BPF_FEATURES))
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_FEATURES))
@@ -28,8 +35,9 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%.o,$(UNIT_SRCS) tests/unit/ut_main.c)
 
 USER_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Iuser -MMD -MP
-LDLIBS := -lbpf -lelf -lz
-STATIC_LDLIBS := -l:libbpf.a -lelf -lz $(shell $(PKG_CONFIG) --static --libs-only-l libelf 2>/dev/null | sed 's/-lelf//;s/-lz//')
+EXTRA_LDLIBS := $(DOCKER_LDLIBS) $(PROC_LDLIBS)
+LDLIBS := -lbpf -lelf -lz $(EXTRA_LDLIBS)
+STATIC_LDLIBS := -l:libbpf.a -lelf -lz $(EXTRA_LDLIBS) $(shell $(PKG_CONFIG) --static --libs-only-l libelf 2>/dev/null | sed 's/-lelf//;s/-lz//')
 
 ifeq ($(V),1)
 	Q =
@@ -82,7 +90,7 @@ $(OUTPUT)/tests/%.o: tests/unit/%.c | $(OUTPUT)/tests $(SKELS)
 
 $(OUTPUT)/unit-tests: $(UNIT_OBJS) $(patsubst %,$(OUTPUT)/user/%.o,$(PURE_OBJS))
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(EXTRA_LDLIBS) -o $@
 
 $(OUTPUT)/tcpstorm: tests/tools/tcpstorm.c | $(OUTPUT)
 	$(call msg,CC,$@)

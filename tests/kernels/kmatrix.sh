@@ -123,7 +123,11 @@ WORK=$(mktemp -d /tmp/kmatrix.XXXXXX)
 QEMU_PID=""
 cleanup() {
 	if [ -n "$QEMU_PID" ]; then kill "$QEMU_PID" 2>/dev/null || true; fi
-	rm -rf "$WORK"
+	if [ "${KMATRIX_KEEP:-0}" = 1 ]; then
+		note "KMATRIX_KEEP=1: leaving $WORK"
+	else
+		rm -rf "$WORK"
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -194,9 +198,14 @@ fetch_kernel() {
 	fi
 	mkdir -p "$dir.partial"
 	dpkg-deb -x "$dl"/*.deb "$dir.partial"
-	echo "$pkg $(dpkg-deb -f "$dl"/*.deb Version)" >"$dir.partial/.complete"
+	local ver kver
+	ver=$(dpkg-deb -f "$dl"/*.deb Version)
 	# Keep what the guest needs: the kernel, its config and the modules.
 	rm -rf "$dir.partial/usr" "$dir.partial/boot"/System.map-* "$dl"
+	# The package does not ship modules.dep: its postinst runs depmod.
+	kver=$(ls "$dir.partial/lib/modules" | head -n1)
+	depmod -b "$dir.partial" "$kver" || { note "depmod -b failed for $kver"; return 1; }
+	echo "$pkg $ver" >"$dir.partial/.complete"
 	mv "$dir.partial" "$dir"
 	echo downloaded
 }

@@ -47,6 +47,31 @@ static bool read_sysctl(const char *path, char *buf, size_t len)
 	return ok;
 }
 
+/*
+ * bpf/ns_common.bpf.h reads the preempt count through typeless ksyms that
+ * libbpf resolves from /proc/kallsyms: say whether that will work.
+ */
+static bool kallsyms_has_preempt_count(void)
+{
+	bool offset = false, count = false;
+	char buf[512], sym[256], type;
+	unsigned long long addr;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return false;
+	while (fgets(buf, sizeof(buf), f) && !(offset && count)) {
+		if (sscanf(buf, "%llx %c %255s", &addr, &type, sym) != 3 || !addr)
+			continue;
+		if (!strcmp(sym, "__per_cpu_offset"))
+			offset = true;
+		else if (!strcmp(sym, "__preempt_count") || !strcmp(sym, "pcpu_hot"))
+			count = true;
+	}
+	fclose(f);
+	return offset && count;
+}
+
 static void line(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void line(const char *key, const char *fmt, ...)
 {
@@ -191,6 +216,11 @@ int cmd_doctor(int argc, char **argv)
 	} else {
 		line("RST reasons", "kernel has none (before 6.10): derived (no socket / socket / active)");
 	}
+
+	line("process context", "%s", kallsyms_has_preempt_count()
+		? "pid/comm reported for events in process context"
+		: "unknown: /proc/kallsyms lacks __per_cpu_offset/__preempt_count (CONFIG_KALLSYMS_ALL off?); "
+		  "events carry no pid/comm rather than a wrong one");
 
 	printf("\nEvent sources (every hook tried on this kernel; * = the one netsleuth uses):\n");
 	st = calloc(ns_rst_feature.nr_sources, sizeof(*st));

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "json.h"
 #include "log.h"
@@ -159,6 +160,21 @@ cleanup:
 	return err;
 }
 
+/* A likely cause a person can act on, for the failures that say little by themselves. */
+static void add_hint(const struct ns_hook *hook, struct ns_hook_result *r)
+{
+	const char *hint = NULL;
+	size_t len = strlen(r->msg);
+
+	if (!strncmp(hook->method, "kprobe", 6) && access("/sys/bus/event_source/devices/kprobe", F_OK) &&
+	    access("/sys/kernel/tracing/kprobe_events", F_OK) && access("/sys/kernel/debug/tracing/kprobe_events", F_OK))
+		hint = " (kernel built without kprobes: CONFIG_KPROBES)";
+	else if (!strcmp(hook->method, "fentry") && r->err == -EPERM)
+		hint = " (fentry needs BPF trampolines and ftrace on the target: not allowed on this kernel)";
+	if (hint && len + strlen(hint) < sizeof(r->msg))
+		memcpy(r->msg + len, hint, strlen(hint) + 1);
+}
+
 static void probe_source(const struct ns_feature *feat, const void *cfg, bool all, struct ns_source_state *st)
 {
 	const struct ns_source *src = st->src;
@@ -173,8 +189,10 @@ static void probe_source(const struct ns_feature *feat, const void *cfg, bool al
 			break;
 		r->tried = true;
 		r->err = trial(feat, cfg, hook->progs, NULL, r->msg, sizeof(r->msg));
-		if (r->err)
+		if (r->err) {
+			add_hint(hook, r);
 			continue;
+		}
 		for (o = 0; o < NS_HOOK_MAX_PROGS && hook->optional[o]; o++) {
 			char m[sizeof(r->optional_msg)];
 

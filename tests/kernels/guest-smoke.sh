@@ -39,6 +39,9 @@ for m in veth bridge vxlan nf_conntrack nf_nat nf_tables; do
 	fi
 done
 echo "modules loaded: $(wc -l </proc/modules)"
+if [ -s /run/kmatrix/modules.failed ]; then
+	bad "modules that failed to load: $(tr '\n' ' ' </run/kmatrix/modules.failed)"
+fi
 
 # Two namespaces linked by a veth pair.
 cleanup() {

@@ -213,16 +213,32 @@ fetch_kernel() {
 # --- module dependency resolver ----------------------------------------------
 # resolve_modules MODDIR NAMES... prints, in load order (dependencies first):
 #   load <relative path>   |  builtin <name>  |  missing <name>
+# Hard dependencies come from modules.dep; "pre:"/"post:" soft dependencies
+# from modules.softdep (e.g. libcrc32c needs the crc32c crypto module), their
+# names resolved through modules.alias (every module providing the alias).
 resolve_modules() {
 	local moddir=$1; shift
 	awk -v want="$*" '
 	function norm(s) { sub(/.*\//, "", s); sub(/\.ko(\.(xz|zst|gz))?$/, "", s); gsub(/-/, "_", s); return s }
-	function visit(p,   n, i, a) {
+	# by_name NAME: visit the module NAME or every module with alias NAME.
+	function by_name(m,   n, i, a) {
+		if (norm(m) in path) { visit(path[norm(m)]); return }
+		if (m in alias) {
+			n = split(alias[m], a, " ")
+			for (i = 1; i <= n; i++) if (a[i] in path) visit(path[a[i]])
+		}
+	}
+	function visit(p,   n, i, a, me) {
 		if (p in seen) return
 		seen[p] = 1
+		me = norm(p)
+		n = split(pre[me], a, " ")
+		for (i = 1; i <= n; i++) by_name(a[i])
 		n = split(deps[p], a, " ")
 		for (i = 1; i <= n; i++) visit(a[i])
 		print "load " p
+		n = split(post[me], a, " ")
+		for (i = 1; i <= n; i++) by_name(a[i])
 	}
 	FILENAME ~ /modules\.dep$/ {
 		p = $1; sub(/:$/, "", p)
@@ -231,6 +247,17 @@ resolve_modules() {
 		next
 	}
 	FILENAME ~ /modules\.builtin$/ { builtin[norm($1)] = 1; next }
+	FILENAME ~ /modules\.alias$/ { if ($1 == "alias") alias[$2] = alias[$2] " " norm($3); next }
+	FILENAME ~ /modules\.softdep$/ {
+		if ($1 != "softdep") next
+		m = norm($2); mode = ""
+		for (i = 3; i <= NF; i++) {
+			if ($i == "pre:" || $i == "post:") mode = $i
+			else if (mode == "pre:") pre[m] = pre[m] " " $i
+			else if (mode == "post:") post[m] = post[m] " " $i
+		}
+		next
+	}
 	END {
 		n = split(want, w, " ")
 		for (i = 1; i <= n; i++) {
@@ -239,7 +266,7 @@ resolve_modules() {
 			else if (m in builtin) print "builtin " m
 			else print "missing " m
 		}
-	}' "$moddir/modules.dep" "$moddir/modules.builtin"
+	}' "$moddir/modules.dep" "$moddir/modules.builtin" "$moddir/modules.alias" "$moddir/modules.softdep"
 }
 
 # --- common initramfs part (same for every kernel) ---------------------------
@@ -262,6 +289,13 @@ build_common() {
 	for a in $(/bin/busybox --list); do
 		[ "$a" = busybox ] || ln -sf busybox "$st/bin/$a"
 	done
+	# /bin/sh is dash, not busybox: busybox sh runs its own applets before
+	# searching PATH, so `ip` would be busybox ip even with iproute2 installed.
+	# Applets stay available as links (after /usr/sbin in PATH) and as
+	# `busybox APPLET`.
+	rm -f "$st/bin/sh"
+	copy_with_libs "$(readlink -f /bin/dash)" /bin/sh "$st"
+	copy_with_libs "$(readlink -f /bin/bash)" /bin/bash "$st"
 	mknod -m 600 "$st/dev/console" c 5 1
 	mknod -m 666 "$st/dev/null" c 1 3
 
@@ -341,6 +375,10 @@ mkdir -p /run/netns
 hostname kmatrix
 KVER=$(uname -r)
 export KMATRIX_KVER=$KVER
+# Modules in dependency order; failures are listed in /run/kmatrix/modules.failed
+# (the guest script decides whether they matter).
+mkdir -p /run/kmatrix
+: >/run/kmatrix/modules.failed
 nmod=0; nfail=0
 while read -r m; do
 	[ -n "$m" ] || continue
@@ -348,7 +386,7 @@ while read -r m; do
 	if ! out=$(insmod "/lib/modules/$KVER/$m" 2>&1); then
 		case "$out" in
 		*exists*) ;;
-		*) nfail=$((nfail + 1)); echo "kmatrix-init: insmod $m: $out" ;;
+		*) nfail=$((nfail + 1)); echo "kmatrix-init: insmod $m: $out"; echo "$m" >>/run/kmatrix/modules.failed ;;
 		esac
 	fi
 done </etc/kmatrix/modules.load

@@ -16,7 +16,7 @@ VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 # Every BPF feature: bpf/<feat>.bpf.c + bpf/<feat>.h + user/<feat>.c
-BPF_FEATURES := rst
+BPF_FEATURES := rst tcpstate
 # Container identity (issue #3): each module's own lines.
 DOCKER_PURE_OBJS :=
 DOCKER_OBJS :=
@@ -25,8 +25,8 @@ PROC_PURE_OBJS :=
 PROC_OBJS :=
 PROC_LDLIBS :=
 # Pure logic first: unit tests link these without libbpf.
-PURE_OBJS := json fmt netns summary args $(DOCKER_PURE_OBJS) $(PROC_PURE_OBJS)
-USER_OBJS := $(PURE_OBJS) main log probe btfenum rst events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS)
+PURE_OBJS := json fmt netns summary args tcpgauge $(DOCKER_PURE_OBJS) $(PROC_PURE_OBJS)
+USER_OBJS := $(PURE_OBJS) main log probe maps btfenum rst tcpstate events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS)
 
 BPF_OBJS := $(patsubst %,$(OUTPUT)/bpf/%.bpf.o,$(BPF_FEATURES))
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_FEATURES))

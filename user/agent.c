@@ -12,6 +12,7 @@
 #include "cmd.h"
 #include "events.h"
 #include "log.h"
+#include "maps.h"
 
 struct agent_ctx {
 	struct ns_session *s;
@@ -77,7 +78,7 @@ static int report(struct agent_ctx *ac, bool final)
 	char ts[64], title[160];
 	int err;
 
-	err = ns_rst_read_counts(&ac->s->rst, ac->cur);
+	err = ns_rst_read_counts(&ac->s->feat[NS_FEAT_RST], ac->cur);
 	if (err) {
 		ns_err("reading RST counters: %s", strerror(-err));
 		return err;
@@ -135,7 +136,6 @@ int cmd_agent(int argc, char **argv)
 	struct ns_session s;
 	struct agent_ctx ac = { .s = &s, .o = &o };
 	uint64_t interval_ms = 5000;
-	unsigned i;
 	int opt, err;
 
 	ac.cur = &ac.a;
@@ -171,18 +171,13 @@ int cmd_agent(int argc, char **argv)
 	}
 
 	ns_signals_install();
-	err = ns_session_open(&s, &o.cfg, o.netns, o.nr_netns, on_event, &ac);
+	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST), NS_FEAT_BIT(NS_FEAT_TCPSTATE), &o.cfg, o.netns, o.nr_netns,
+			      on_event, &ac);
 	if (err)
 		return NS_EXIT_FAIL;
 	s.poll_ms = o.poll_ms;
 	s.fmt.utc = o.utc;
-	for (i = 0; i < s.rst.feat->nr_sources; i++) {
-		const struct ns_source_state *st = &s.rst.state[i];
-
-		if (st->chosen >= 0)
-			ns_info("%s: %s %s%s", st->src->name, st->src->hooks[st->chosen].method,
-				st->src->hooks[st->chosen].target, ns_source_degraded(st) ? " (degraded)" : "");
-	}
+	ns_session_report_hooks(&s, true);
 	ns_info("agent running; summary every %llu ms; Ctrl-C to stop", (unsigned long long)interval_ms);
 	err = ns_session_run(&s, o.duration_ms, interval_ms, tick, &ac);
 	if (err)

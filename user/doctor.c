@@ -167,6 +167,7 @@ int cmd_doctor(int argc, char **argv)
 		.wakeup_bytes = NS_DEFAULT_WAKEUP_BYTES,
 	};
 	int verdict = NS_EXIT_OK, opt, missing;
+	unsigned f;
 	struct ns_enum_names reasons;
 	struct utsname u;
 	struct stat sb;
@@ -223,14 +224,19 @@ int cmd_doctor(int argc, char **argv)
 		  "events carry no pid/comm rather than a wrong one");
 
 	printf("\nEvent sources (every hook tried on this kernel; * = the one netsleuth uses):\n");
-	st = calloc(ns_rst_feature.nr_sources, sizeof(*st));
-	if (!st)
-		return NS_EXIT_FAIL;
-	missing = ns_feature_probe(&ns_rst_feature, &cfg, true, st);
-	print_sources(&ns_rst_feature, st, &verdict);
-	if (missing == (int)ns_rst_feature.nr_sources)
-		verdict = NS_EXIT_FAIL;
-	free(st);
+	for (f = 0; f < NS_FEAT_MAX; f++) {
+		const struct ns_feature *feat = ns_features[f];
+
+		st = calloc(feat->nr_sources, sizeof(*st));
+		if (!st)
+			return NS_EXIT_FAIL;
+		missing = ns_feature_probe(feat, &cfg, true, st);
+		print_sources(feat, st, &verdict);
+		/* without RSTs there is nothing netsleuth can do yet */
+		if (f == NS_FEAT_RST && missing == (int)feat->nr_sources)
+			verdict = NS_EXIT_FAIL;
+		free(st);
+	}
 
 	conntrack_facts();
 

@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 #include "events.h"
 #include "log.h"
+#include "maps.h"
 
 volatile sig_atomic_t ns_exiting;
 
@@ -64,21 +65,55 @@ static int on_record(void *ctx, void *data, size_t size)
 	return s->cb(s->cb_ctx, data, size);
 }
 
+const struct ns_feature *const ns_features[NS_FEAT_MAX] = {
+	[NS_FEAT_RST] = &ns_rst_feature,
+	[NS_FEAT_TCPSTATE] = &ns_tcpstate_feature,
+};
+
 void ns_session_close(struct ns_session *s)
 {
+	unsigned f;
+
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
-	ns_loaded_destroy(&s->rst);
+	for (f = 0; f < NS_FEAT_MAX; f++)
+		ns_loaded_destroy(&s->feat[f]);
 	ns_enum_names_free(&s->rst_reasons);
 	ns_netns_names_free(&s->names);
 }
 
-int ns_session_open(struct ns_session *s, const struct ns_bpf_cfg *cfg, const uint32_t *netns, size_t nr_netns,
-		    ns_event_fn cb, void *ctx)
+void ns_session_report_hooks(const struct ns_session *s, bool info)
+{
+	unsigned f, i;
+
+	for (f = 0; f < NS_FEAT_MAX; f++) {
+		const struct ns_loaded *l = ns_session_feat(s, f);
+
+		for (i = 0; l && i < l->feat->nr_sources; i++) {
+			const struct ns_source_state *st = &l->state[i];
+			const struct ns_hook *h = st->chosen >= 0 ? &st->src->hooks[st->chosen] : NULL;
+
+			if (!h)
+				ns_warn("%s: no hook works on this kernel; these events are not seen (netsleuth doctor)",
+					st->src->name);
+			else if (ns_source_degraded(st))
+				ns_warn("%s: degraded: %s %s: %s", st->src->name, h->method, h->target,
+					h->limits ? h->limits : st->res[st->chosen].optional_msg);
+			else if (info)
+				ns_info("%s: %s %s", st->src->name, h->method, h->target);
+			else
+				ns_dbg("%s: %s %s", st->src->name, h->method, h->target);
+		}
+	}
+}
+
+int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, const struct ns_bpf_cfg *cfg,
+		    const uint32_t *netns, size_t nr_netns, ns_event_fn cb, void *ctx)
 {
 	__u8 one = 1;
+	unsigned f;
 	size_t i;
 	int err, fd;
 
@@ -96,25 +131,22 @@ int ns_session_open(struct ns_session *s, const struct ns_bpf_cfg *cfg, const ui
 	s->fmt.netns_ctx = &s->names;
 	s->fmt.mono_to_real_ns = ns_mono_to_real_ns();
 
-	err = ns_feature_load(&ns_rst_feature, cfg, &s->rst);
-	if (err)
+	for (f = 0; f < NS_FEAT_MAX; f++) {
+		if (!((required | optional) & NS_FEAT_BIT(f)))
+			continue;
+		err = ns_feature_load(ns_features[f], cfg, &s->feat[f]);
+		if (err && (required & NS_FEAT_BIT(f)))
+			goto cleanup;
+		if (err)
+			ns_warn("%s: not loaded (%s); continuing without it", ns_features[f]->name, strerror(-err));
+	}
+	if (!ns_session_feat(s, NS_FEAT_RST)) {
+		err = -ENOENT;
+		ns_err("the RST feature is required");
 		goto cleanup;
-	for (i = 0; i < s->rst.feat->nr_sources; i++) {
-		const struct ns_source_state *st = &s->rst.state[i];
-
-		if (st->chosen < 0)
-			ns_warn("%s: no hook works on this kernel; these events are not seen (netsleuth doctor)",
-				st->src->name);
-		else if (ns_source_degraded(st))
-			ns_warn("%s: degraded: %s", st->src->name,
-				st->src->hooks[st->chosen].limits ? st->src->hooks[st->chosen].limits
-								 : st->res[st->chosen].optional_msg);
-		else
-			ns_dbg("%s: %s %s", st->src->name, st->src->hooks[st->chosen].method,
-			       st->src->hooks[st->chosen].target);
 	}
 	if (cfg->filter_netns) {
-		fd = ns_netns_filter_fd(&s->rst);
+		fd = ns_netns_filter_fd(&s->feat[NS_FEAT_RST]);
 		for (i = 0; i < nr_netns; i++) {
 			if (bpf_map_update_elem(fd, &netns[i], &one, BPF_ANY)) {
 				err = -errno;
@@ -123,7 +155,7 @@ int ns_session_open(struct ns_session *s, const struct ns_bpf_cfg *cfg, const ui
 			}
 		}
 	}
-	s->rb = ring_buffer__new(ns_ringbuf_fd(&s->rst), on_record, s, NULL);
+	s->rb = ring_buffer__new(ns_ringbuf_fd(&s->feat[NS_FEAT_RST]), on_record, s, NULL);
 	if (!s->rb) {
 		err = errno ? -errno : -ENOMEM;
 		ns_err("ring buffer: %s", strerror(-err));

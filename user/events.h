@@ -28,8 +28,13 @@ int64_t ns_mono_to_real_ns(void);
 /* Called with a record that passed ns_event_check(). */
 typedef int (*ns_event_fn)(void *ctx, const struct ns_event_hdr *h, size_t size);
 
+/* Every BPF object netsleuth has, in load order. */
+enum ns_feat_id { NS_FEAT_RST, NS_FEAT_TCPSTATE, NS_FEAT_MAX };
+extern const struct ns_feature *const ns_features[NS_FEAT_MAX];
+#define NS_FEAT_BIT(f) (1u << (f))
+
 struct ns_session {
-	struct ns_loaded rst;
+	struct ns_loaded feat[NS_FEAT_MAX];	/* .skel == NULL: not loaded */
 	struct ring_buffer *rb;
 	struct ns_enum_names rst_reasons;
 	struct ns_netns_names names;
@@ -40,8 +45,18 @@ struct ns_session {
 	int poll_ms;
 };
 
-int ns_session_open(struct ns_session *s, const struct ns_bpf_cfg *cfg, const uint32_t *netns, size_t nr_netns,
-		    ns_event_fn cb, void *ctx);
+/*
+ * Load the features in `required` (failure is fatal) and `optional` (failure
+ * is reported and skipped).
+ */
+int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, const struct ns_bpf_cfg *cfg,
+		    const uint32_t *netns, size_t nr_netns, ns_event_fn cb, void *ctx);
+static inline const struct ns_loaded *ns_session_feat(const struct ns_session *s, enum ns_feat_id f)
+{
+	return s->feat[f].skel ? &s->feat[f] : NULL;
+}
+/* Log which hook each source of a loaded feature uses (info) or why it is degraded (warning). */
+void ns_session_report_hooks(const struct ns_session *s, bool info);
 void ns_session_close(struct ns_session *s);
 /*
  * Consume events until a signal, `duration_ms` (0: none) or the callback

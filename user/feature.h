@@ -8,6 +8,7 @@
 #include "probe.h"
 #include "rst.h"
 #include "summary.h"
+#include "tcpgauge.h"
 
 /* What every BPF object is configured with (rodata, map sizes). */
 struct ns_bpf_cfg {
@@ -21,10 +22,20 @@ extern const struct ns_feature ns_rst_feature;
 
 /* Sum the per-CPU counters into `s` (cleared first). */
 int ns_rst_read_counts(const struct ns_loaded *l, struct ns_rst_summary *s);
-/* Sum the per-CPU `ns_stats` array (enum ns_stat slots). */
-int ns_read_stats(const struct ns_loaded *l, uint64_t out[]);
-/* Ring buffer, netns filter map of a loaded object. */
-int ns_ringbuf_fd(const struct ns_loaded *l);
-int ns_netns_filter_fd(const struct ns_loaded *l);
+
+extern const struct ns_feature ns_tcpstate_feature;
+
+/* netns -> cumulative TCP transitions, from the kernel's per-CPU counters. */
+struct ns_tcp_trans_entry {
+	uint32_t netns;
+	struct ns_tcp_trans t;
+};
+struct ns_tcp_trans_set {
+	struct ns_tcp_trans_entry *v;
+	size_t n, cap;
+};
+int ns_tcpstate_read(const struct ns_loaded *l, struct ns_tcp_trans_set *out);
+const struct ns_tcp_trans *ns_tcp_trans_find(const struct ns_tcp_trans_set *s, uint32_t netns);
+void ns_tcp_trans_set_free(struct ns_tcp_trans_set *s);
 
 #endif

@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 #include "rst.skel.h"
 #include "feature.h"
+#include "maps.h"
 
 /*
  * Best first. Why this order: bpf/rst.bpf.c. A kernel with both function
@@ -85,83 +86,20 @@ const struct ns_feature ns_rst_feature = {
 	.configure = rst_configure,
 };
 
-static struct bpf_map *find_map(const struct ns_loaded *l, const char *name)
+static int add_count(void *ctx, const void *key, uint64_t sum)
 {
-	return l && l->skel ? bpf_object__find_map_by_name(l->feat->object(l->skel), name) : NULL;
-}
+	int err = ns_rst_summary_add(ctx, key, sum);
 
-int ns_ringbuf_fd(const struct ns_loaded *l)
-{
-	struct bpf_map *m = find_map(l, "events");
-
-	return m ? bpf_map__fd(m) : -ENOENT;
-}
-
-int ns_netns_filter_fd(const struct ns_loaded *l)
-{
-	struct bpf_map *m = find_map(l, "netns_filter");
-
-	return m ? bpf_map__fd(m) : -ENOENT;
-}
-
-int ns_read_stats(const struct ns_loaded *l, uint64_t out[])
-{
-	struct bpf_map *m = find_map(l, "ns_stats");
-	int ncpu = libbpf_num_possible_cpus(), fd, c, err = 0;
-	__u64 *vals;
-	__u32 k;
-
-	if (!m)
-		return -ENOENT;
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	fd = bpf_map__fd(m);
-	for (k = 0; k < NS_STAT_MAX; k++) {
-		out[k] = 0;
-		if (bpf_map_lookup_elem(fd, &k, vals)) {
-			err = -errno;
-			break;
-		}
-		for (c = 0; c < ncpu; c++)
-			out[k] += vals[c];
-	}
-	free(vals);
-	return err;
+	return err == -E2BIG ? 0 : err;
 }
 
 int ns_rst_read_counts(const struct ns_loaded *l, struct ns_rst_summary *s)
 {
-	struct bpf_map *m = find_map(l, "rst_counts");
-	int ncpu = libbpf_num_possible_cpus(), fd, c, err = 0;
-	struct rst_count_key key, next, *prev = NULL;
 	uint64_t stats[NS_STAT_MAX];
-	__u64 *vals, sum;
+	int err;
 
 	ns_rst_summary_clear(s);
-	if (!m)
-		return -ENOENT;
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	fd = bpf_map__fd(m);
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;	/* deleted under us */
-		for (sum = 0, c = 0; c < ncpu; c++)
-			sum += vals[c];
-		err = ns_rst_summary_add(s, &key, sum);
-		if (err && err != -E2BIG)
-			break;
-		err = 0;
-	}
-	free(vals);
+	err = ns_map_sum_percpu(ns_find_map(l, "rst_counts"), add_count, s);
 	if (!err && !ns_read_stats(l, stats)) {
 		s->lost = stats[NS_STAT_RB_LOST];
 		s->count_full = stats[NS_STAT_COUNT_FULL];

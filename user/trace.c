@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "events.h"
 #include "log.h"
+#include "maps.h"
 
 struct trace_ctx {
 	struct ns_session *s;
@@ -58,7 +59,7 @@ static void report_totals(struct trace_ctx *t)
 	uint64_t stats[NS_STAT_MAX] = {}, counted = 0;
 	size_t i, k;
 
-	if (ns_rst_read_counts(&t->s->rst, &sum) || ns_read_stats(&t->s->rst, stats))
+	if (ns_rst_read_counts(&t->s->feat[NS_FEAT_RST], &sum) || ns_read_stats(&t->s->feat[NS_FEAT_RST], stats))
 		goto cleanup;
 	for (i = 0; i < sum.n; i++) {
 		bool want = !t->o->nr_netns;
@@ -132,9 +133,10 @@ int cmd_trace(int argc, char **argv)
 		o.cfg.event_mask = mask;
 
 	ns_signals_install();
-	err = ns_session_open(&s, &o.cfg, o.netns, o.nr_netns, on_event, &t);
+	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST), 0, &o.cfg, o.netns, o.nr_netns, on_event, &t);
 	if (err)
 		return NS_EXIT_FAIL;
+	ns_session_report_hooks(&s, false);
 	s.poll_ms = o.poll_ms;
 	s.fmt.utc = o.utc;
 	ns_info("tracing; Ctrl-C to stop");

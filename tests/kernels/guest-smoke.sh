@@ -88,9 +88,6 @@ check "iptables-nft NAT rule in ks1" ip netns exec ks1 iptables -t nat -A POSTRO
 check "iptables conntrack match in ks1" ip netns exec ks1 iptables -A INPUT -m conntrack --ctstate INVALID -j DROP
 out=$(ip netns exec ks1 tcpstorm connect 10.99.0.2 9 2 --timeout-ms 2000 2>&1)
 case "$out" in *refused=2*) ok "connects refused with conntrack active" ;; *) bad "with conntrack: $out" ;; esac
-if [ -r /proc/net/nf_conntrack ] || ip netns exec ks1 test -r /proc/net/nf_conntrack; then
-	echo "conntrack entries in ks1: $(ip netns exec ks1 cat /proc/net/nf_conntrack 2>/dev/null | wc -l)"
-fi
 check "bridge device" ip -n ks1 link add kbr0 type bridge
 check "vxlan device" ip -n ks1 link add kvx0 type vxlan id 42 dstport 4789 local 10.99.0.1 dev kveth1
 check "vxlan on bridge" ip -n ks1 link set kvx0 master kbr0

@@ -486,7 +486,7 @@ for spec in $KERNELS; do
 	ts=$(now)
 	note "$kver: booting ($pkg, $how; initramfs $(du -k "$initrd" | cut -f1) KiB)"
 	qrc=0
-	timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
+	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 \
 		-accel tcg -cpu max -m "$MEM" -smp "$SMP" \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$vmlinuz" -initrd "$initrd" \
@@ -508,9 +508,14 @@ for spec in $KERNELS; do
 		continue
 	fi
 	if [ "$rc" = 0 ]; then verdict=PASS; else verdict=FAIL; failed=1; fi
-	results+=("kernel $kver: $verdict (rc=$rc) [$pkg $how: fetch ${t_fetch}s, initramfs ${t_initrd}s, qemu ${t_boot}s] log: $log")
+	warn=""
+	if grep -qE 'BUG:|WARNING:|Oops|Call Trace|general protection' "$log"; then
+		warn=" [kernel warnings in log]"
+	fi
+	results+=("kernel $kver: $verdict (rc=$rc)$warn [$pkg $how: fetch ${t_fetch}s, initramfs ${t_initrd}s, qemu ${t_boot}s] log: $log")
 	if [ "$VERBOSE" = 1 ] || [ "$verdict" = FAIL ]; then
 		echo "----- $kver: guest output -----"
+		tr -d '\r' <"$log" | grep -a 'kmatrix-init:' || true
 		tr -d '\r' <"$log" | sed -n '/===KMATRIX-BEGIN===/,/===KMATRIX-END/p'
 	fi
 done

@@ -49,9 +49,20 @@ int64_t ns_mono_to_real_ns(void)
 	return ((int64_t)r.tv_sec - m.tv_sec) * 1000000000 + ((int64_t)r.tv_nsec - m.tv_nsec);
 }
 
-static const char *netns_name_cb(void *ctx, uint32_t inode)
+static bool ident_cb(void *ctx, uint32_t inode, struct ns_ident *out)
 {
-	return ns_netns_name(ctx, inode);
+	const char *name = ns_netns_name(ctx, inode);
+
+	if (!name)
+		return false;
+	if (!strcmp(name, "host")) {
+		out->kind = NS_IDENT_HOST;
+	} else {
+		out->kind = NS_IDENT_NETNS;
+		snprintf(out->ipns, sizeof(out->ipns), "%s", name);
+	}
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	return true;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -127,8 +138,8 @@ int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, 
 	if (err && err != -ENOENT)
 		ns_warn("reading enum sk_rst_reason from kernel BTF: %s; reasons shown as numbers", strerror(-err));
 	s->fmt.rst_reasons = s->rst_reasons.n ? &s->rst_reasons : NULL;
-	s->fmt.netns_name = netns_name_cb;
-	s->fmt.netns_ctx = &s->names;
+	s->fmt.ident = ident_cb;
+	s->fmt.ident_ctx = &s->names;
 	s->fmt.mono_to_real_ns = ns_mono_to_real_ns();
 
 	for (f = 0; f < NS_FEAT_MAX; f++) {

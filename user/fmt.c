@@ -102,29 +102,74 @@ static void fmt_time(const struct ns_fmt *f, uint64_t ts_ns, bool iso, char *buf
 	}
 }
 
-static const char *netns_label(const struct ns_fmt *f, uint32_t inode)
+void ns_fmt_ident(const struct ns_fmt *f, uint32_t netns, struct ns_ident *out)
 {
-	return f && f->netns_name ? f->netns_name(f->netns_ctx, inode) : NULL;
+	memset(out, 0, sizeof(*out));
+	out->netns = netns;
+	if (!f || !f->ident || !f->ident(f->ident_ctx, netns, out)) {
+		memset(out, 0, sizeof(*out));
+		out->netns = netns;
+	}
+}
+
+const char *ns_ident_label(const struct ns_ident *id, char *buf, size_t len)
+{
+	char *p;
+
+	if (id->kind == NS_IDENT_UNKNOWN || !id->name[0])
+		snprintf(buf, len, "%u", id->netns);
+	else
+		snprintf(buf, len, "%s", id->name);
+	/* names come from a runtime API: never let one break a text line */
+	for (p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return buf;
+}
+
+static void kv_opt(struct ns_json *j, const char *k, const char *v)
+{
+	nj_kv_str(j, k, v && *v ? v : NULL);
+}
+
+void ns_fmt_ident_json(struct ns_json *j, const struct ns_ident *id)
+{
+	nj_kv_str(j, "netns_name", id->kind == NS_IDENT_HOST ? "host" : id->ipns[0] ? id->ipns : NULL);
+	nj_key(j, "container");
+	if (id->kind != NS_IDENT_CONTAINER) {
+		nj_null(j);
+		return;
+	}
+	nj_obj_begin(j);
+	nj_kv_str(j, "id", id->id);
+	nj_kv_str(j, "name", id->name);
+	nj_key(j, "named");
+	nj_bool(j, id->named);
+	kv_opt(j, "image", id->image);
+	kv_opt(j, "runtime", id->runtime);
+	kv_opt(j, "pod", id->pod);
+	kv_opt(j, "k8s_namespace", id->k8s_namespace);
+	kv_opt(j, "k8s_container", id->k8s_container);
+	nj_obj_end(j);
 }
 
 #define RST_COLS "%-12s  %-8s  %-12s  %-10s  %-24s  %-24s  %-12s  %-16s  %s\n"
 
 void ns_fmt_rst_header(struct ns_buf *b)
 {
-	ns_buf_printf(b, RST_COLS, "TIME", "EVENT", "NETNS", "IFACE", "SOURCE", "DESTINATION", "STATE",
+	ns_buf_printf(b, RST_COLS, "TIME", "EVENT", "WHERE", "IFACE", "SOURCE", "DESTINATION", "STATE",
 		      "REASON", "PROCESS");
 }
 
 void ns_fmt_rst_text(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b)
 {
-	char tbuf[80], nsbuf[16], ifbuf[24], src[64], dst[64], rbuf[32], proc[40];
-	const char *ns = netns_label(f, e->hdr.netns), *reason;
+	char tbuf[80], nsbuf[64], ifbuf[24], src[64], dst[64], rbuf[32], proc[40];
+	const char *ns, *reason;
+	struct ns_ident id;
 
 	fmt_time(f, e->hdr.ts_ns, false, tbuf, sizeof(tbuf));
-	if (!ns) {
-		snprintf(nsbuf, sizeof(nsbuf), "%u", e->hdr.netns);
-		ns = nsbuf;
-	}
+	ns_fmt_ident(f, e->hdr.netns, &id);
+	ns = ns_ident_label(&id, nsbuf, sizeof(nsbuf));
 	if (e->ifname[0])
 		snprintf(ifbuf, sizeof(ifbuf), "%.*s", (int)sizeof(e->ifname), e->ifname);
 	else if (e->ifindex)
@@ -158,9 +203,11 @@ static void tcp_flags_json(struct ns_json *j, uint8_t flags)
 void ns_fmt_rst_json(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b)
 {
 	char tbuf[80], addr[INET6_ADDRSTRLEN], rbuf[32];
+	struct ns_ident id;
 	const char *reason;
 	struct ns_json j;
 
+	ns_fmt_ident(f, e->hdr.netns, &id);
 	nj_init(&j, b);
 	nj_obj_begin(&j);
 	fmt_time(f, e->hdr.ts_ns, true, tbuf, sizeof(tbuf));
@@ -168,7 +215,7 @@ void ns_fmt_rst_json(const struct ns_fmt *f, const struct rst_event *e, struct n
 	nj_kv_u64(&j, "ts_ns", e->hdr.ts_ns);
 	nj_kv_str(&j, "event", ns_event_name(e->hdr.type));
 	nj_kv_u64(&j, "netns", e->hdr.netns);
-	nj_kv_str(&j, "netns_name", netns_label(f, e->hdr.netns));
+	ns_fmt_ident_json(&j, &id);
 	nj_kv_str(&j, "family", e->family == 10 ? "ipv6" : "ipv4");
 	ns_fmt_addr(e->family, e->saddr, addr, sizeof(addr));
 	nj_kv_str(&j, "saddr", addr);

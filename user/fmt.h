@@ -6,6 +6,7 @@
 #include <linux/types.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "ident.h"
 #include "json.h"
 #include "rst.h"
 
@@ -17,9 +18,8 @@ struct ns_enum_names {
 
 struct ns_fmt {
 	const struct ns_enum_names *rst_reasons;	/* enum sk_rst_reason, NULL if absent */
-	/* netns inode -> user-facing name, or NULL when unknown */
-	const char *(*netns_name)(void *ctx, uint32_t inode);
-	void *netns_ctx;
+	ns_ident_fn ident;	/* netns inode -> container / host / `ip netns`; may be NULL */
+	void *ident_ctx;
 	int64_t mono_to_real_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	bool utc;			/* text timestamps in UTC rather than local time */
 };
@@ -36,6 +36,11 @@ void ns_fmt_addr(uint16_t family, const uint8_t *addr, char *buf, size_t len);
 void ns_fmt_rst_header(struct ns_buf *b);
 void ns_fmt_rst_text(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b);
 void ns_fmt_rst_json(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b);
+
+/* Identity of a namespace through f->ident (kind UNKNOWN when there is none). */
+void ns_fmt_ident(const struct ns_fmt *f, uint32_t netns, struct ns_ident *out);
+/* "netns_name" and "container" members of a JSON object. */
+void ns_fmt_ident_json(struct ns_json *j, const struct ns_ident *id);
 
 /* Validates a raw ring-buffer record before any field is trusted: 0 or -EINVAL. */
 int ns_event_check(const void *data, size_t size);

@@ -122,7 +122,8 @@ static const char *reason_label(const struct ns_fmt *f, const struct ns_rst_reas
 void ns_rst_summary_text(const struct ns_rst_summary *s, const struct ns_rst_summary *prev,
 			 const struct ns_fmt *f, const char *title, struct ns_buf *b)
 {
-	char nsbuf[16], rbuf[32], deltas[48];
+	char nsbuf[16], label[64], rbuf[32], deltas[48];
+	struct ns_ident id;
 	size_t i;
 	unsigned k;
 
@@ -130,15 +131,14 @@ void ns_rst_summary_text(const struct ns_rst_summary *s, const struct ns_rst_sum
 	if (!s->n) {
 		ns_buf_puts(b, "  no TCP resets seen\n");
 	} else {
-		ns_buf_printf(b, "  %-16s %-12s %10s %10s  %s\n", "NETNS", "INODE", "SENT", "RECEIVED",
+		ns_buf_printf(b, "  %-16s %-12s %10s %10s  %s\n", "WHERE", "NETNS", "SENT", "RECEIVED",
 			      "SENT BY REASON");
 	}
 	for (i = 0; i < s->n; i++) {
 		const struct ns_rst_row *r = &s->rows[i], *p = ns_rst_summary_find(prev, r->netns);
-		const char *name = f && f->netns_name ? f->netns_name(f->netns_ctx, r->netns) : NULL;
-
+		ns_fmt_ident(f, r->netns, &id);
 		snprintf(nsbuf, sizeof(nsbuf), "%u", r->netns);
-		ns_buf_printf(b, "  %-16s %-12s %10llu %10llu  ", name ? name : "?", nsbuf,
+		ns_buf_printf(b, "  %-16s %-12s %10llu %10llu  ", id.kind ? ns_ident_label(&id, label, sizeof(label)) : "?", nsbuf,
 			      (unsigned long long)r->sent, (unsigned long long)r->recv);
 		for (k = 0; k < r->nreasons; k++)
 			ns_buf_printf(b, "%s%s=%llu", k ? " " : "", reason_label(f, &r->reasons[k], rbuf, sizeof(rbuf)),
@@ -159,6 +159,7 @@ void ns_rst_summary_text(const struct ns_rst_summary *s, const struct ns_rst_sum
 void ns_rst_summary_json(const struct ns_rst_summary *s, const struct ns_rst_summary *prev,
 			 const struct ns_fmt *f, const char *ts, bool final, struct ns_buf *b)
 {
+	struct ns_ident id;
 	struct ns_json j;
 	char rbuf[32];
 	size_t i;
@@ -179,7 +180,8 @@ void ns_rst_summary_json(const struct ns_rst_summary *s, const struct ns_rst_sum
 
 		nj_obj_begin(&j);
 		nj_kv_u64(&j, "netns", r->netns);
-		nj_kv_str(&j, "netns_name", f && f->netns_name ? f->netns_name(f->netns_ctx, r->netns) : NULL);
+		ns_fmt_ident(f, r->netns, &id);
+		ns_fmt_ident_json(&j, &id);
 		nj_kv_u64(&j, "sent", r->sent);
 		nj_kv_u64(&j, "received", r->recv);
 		nj_kv_u64(&j, "sent_delta", r->sent - (p ? p->sent : 0));

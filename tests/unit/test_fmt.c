@@ -7,17 +7,25 @@
 static char *reason_tab[] = { "NOT_SPECIFIED", "NO_SOCKET", NULL, "TCP_FLAGS" };
 static const struct ns_enum_names reasons = { reason_tab, 4 };
 
-static const char *names(void *ctx, uint32_t inode)
+static bool names(void *ctx, uint32_t inode, struct ns_ident *out)
 {
 	(void)ctx;
-	return inode == 4026532000u ? "web\"1" : NULL;
+	if (inode != 4026532000u)
+		return false;
+	out->kind = NS_IDENT_CONTAINER;
+	strcpy(out->id, "3f2a000000000000000000000000000000000000000000000000000000000001");
+	strcpy(out->name, "web\"1\n");
+	strcpy(out->image, "nginx:1");
+	strcpy(out->runtime, "docker");
+	out->named = true;
+	return true;
 }
 
 static struct ns_fmt fmt_fixture(void)
 {
 	struct ns_fmt f = {
 		.rst_reasons = &reasons,
-		.netns_name = names,
+		.ident = names,
 		/* ts_ns 0 is 2026-11-23T08:00:00Z */
 		.mono_to_real_ns = 1795420800LL * 1000000000LL,
 		.utc = true,
@@ -56,7 +64,10 @@ UT_TEST(fmt_rst_json_exact)
 
 	ns_fmt_rst_json(&f, &e, &b);
 	UT_EQ_STR(b.p, "{\"ts\":\"2026-11-23T08:00:00.001500Z\",\"ts_ns\":1500000,\"event\":\"rst_sent\","
-		       "\"netns\":4026532000,\"netns_name\":\"web\\\"1\",\"family\":\"ipv4\",\"saddr\":\"10.0.0.2\","
+		       "\"netns\":4026532000,\"netns_name\":null,\"container\":{\"id\":"
+		       "\"3f2a000000000000000000000000000000000000000000000000000000000001\",\"name\":\"web\\\"1\\n\","
+		       "\"named\":true,\"image\":\"nginx:1\",\"runtime\":\"docker\",\"pod\":null,\"k8s_namespace\":null,"
+		       "\"k8s_container\":null},\"family\":\"ipv4\",\"saddr\":\"10.0.0.2\","
 		       "\"sport\":9,\"daddr\":\"10.0.0.1\",\"dport\":40000,\"ifindex\":5,\"ifname\":\"veth0\","
 		       "\"state\":null,\"reason\":\"NO_SOCKET\",\"reason_source\":\"kernel\",\"socket\":false,"
 		       "\"answered\":{\"tcp_flags\":[\"SYN\"],\"seq\":123,\"ack\":0},\"pid\":null,\"comm\":null}\n");
@@ -82,7 +93,7 @@ UT_TEST(fmt_rst_json_recv_v6_with_task)
 	memcpy(e.comm, "curl\xff", 5);
 	ns_fmt_rst_json(&f, &e, &b);
 	UT_ASSERT(strstr(b.p, "\"event\":\"rst_recv\""));
-	UT_ASSERT(strstr(b.p, "\"netns_name\":null"));
+	UT_ASSERT(strstr(b.p, "\"netns_name\":null,\"container\":null,"));
 	UT_ASSERT(strstr(b.p, "\"family\":\"ipv6\",\"saddr\":\"2001:db8::1\",\"sport\":443,\"daddr\":\"::1\""));
 	UT_ASSERT(strstr(b.p, "\"state\":\"ESTABLISHED\",\"reason\":null,\"reason_source\":null,\"socket\":true,"));
 	UT_ASSERT(!strstr(b.p, "answered"));
@@ -97,11 +108,11 @@ UT_TEST(fmt_rst_text_columns)
 	struct ns_buf b = {};
 
 	ns_fmt_rst_text(&f, &e, &b);
-	UT_EQ_STR(b.p, "08:00:00.001  rst-sent  web\"1         veth0       10.0.0.2:9                "
+	UT_EQ_STR(b.p, "08:00:00.001  rst-sent  web\"1?        veth0       10.0.0.2:9                "
 		       "10.0.0.1:40000            -             NO_SOCKET         -\n");
 	ns_buf_reset(&b);
 	ns_fmt_rst_header(&b);
-	UT_ASSERT(!strncmp(b.p, "TIME          EVENT     NETNS", 29));
+	UT_ASSERT(!strncmp(b.p, "TIME          EVENT     WHERE", 29));
 	ns_buf_free(&b);
 }
 

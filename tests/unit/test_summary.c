@@ -6,10 +6,20 @@
 static char *reason_tab[] = { "NOT_SPECIFIED", "NO_SOCKET", NULL, NULL, NULL, NULL, "TCP_FLAGS" };
 static const struct ns_enum_names reasons = { reason_tab, 7 };
 
-static const char *names(void *ctx, uint32_t inode)
+static bool names(void *ctx, uint32_t inode, struct ns_ident *out)
 {
 	(void)ctx;
-	return inode == 100 ? "host" : inode == 200 ? "nsB" : NULL;
+	if (inode == 100) {
+		out->kind = NS_IDENT_HOST;
+		strcpy(out->name, "host");
+	} else if (inode == 200) {
+		out->kind = NS_IDENT_NETNS;
+		strcpy(out->name, "nsB");
+		strcpy(out->ipns, "nsB");
+	} else {
+		return false;
+	}
+	return true;
 }
 
 static void add(struct ns_rst_summary *s, uint32_t ns, uint16_t type, uint32_t reason, uint64_t n)
@@ -68,7 +78,7 @@ UT_TEST(summary_reason_overflow_keeps_total_exact)
 UT_TEST(summary_text_and_json)
 {
 	struct ns_rst_summary s = {}, prev = {};
-	struct ns_fmt f = { .rst_reasons = &reasons, .netns_name = names };
+	struct ns_fmt f = { .rst_reasons = &reasons, .ident = names };
 	struct ns_buf b = {};
 
 	add(&prev, 200, NS_EV_RST_SENT, 1, 10);
@@ -84,9 +94,9 @@ UT_TEST(summary_text_and_json)
 	ns_buf_reset(&b);
 	ns_rst_summary_json(&s, &prev, &f, "2026-01-01T00:00:00Z", true, &b);
 	UT_EQ_STR(b.p, "{\"type\":\"rst_summary\",\"ts\":\"2026-01-01T00:00:00Z\",\"final\":true,\"events_lost\":2,"
-		       "\"counter_updates_lost\":0,\"netns\":[{\"netns\":200,\"netns_name\":\"nsB\",\"sent\":15,"
+		       "\"counter_updates_lost\":0,\"netns\":[{\"netns\":200,\"netns_name\":\"nsB\",\"container\":null,\"sent\":15,"
 		       "\"received\":0,\"sent_delta\":5,\"received_delta\":0,\"sent_by_reason\":{\"NO_SOCKET\":12,"
-		       "\"TCP_FLAGS\":3}},{\"netns\":100,\"netns_name\":\"host\",\"sent\":0,\"received\":4,"
+		       "\"TCP_FLAGS\":3}},{\"netns\":100,\"netns_name\":\"host\",\"container\":null,\"sent\":0,\"received\":4,"
 		       "\"sent_delta\":0,\"received_delta\":4,\"sent_by_reason\":{}}]}\n");
 	ns_buf_reset(&b);
 	ns_rst_summary_clear(&s);

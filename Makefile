@@ -18,14 +18,14 @@ CFLAGS ?= -O2 -g
 # Every BPF feature: bpf/<feat>.bpf.c + bpf/<feat>.h + user/<feat>.c
 BPF_FEATURES := rst tcpstate
 # Container identity (issue #3): each module's own lines.
-DOCKER_PURE_OBJS :=
-DOCKER_OBJS :=
-DOCKER_LDLIBS :=
+DOCKER_PURE_OBJS := docker_parse
+DOCKER_OBJS := docker
+DOCKER_LDLIBS := -ljansson -lcurl -lpthread
 PROC_PURE_OBJS :=
 PROC_OBJS :=
 PROC_LDLIBS :=
 # Pure logic first: unit tests link these without libbpf.
-PURE_OBJS := json fmt netns summary args tcpgauge $(DOCKER_PURE_OBJS) $(PROC_PURE_OBJS)
+PURE_OBJS := json fmt netns summary args tcpgauge report $(DOCKER_PURE_OBJS) $(PROC_PURE_OBJS)
 USER_OBJS := $(PURE_OBJS) main log probe maps btfenum rst tcpstate events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS)
 
 BPF_OBJS := $(patsubst %,$(OUTPUT)/bpf/%.bpf.o,$(BPF_FEATURES))
@@ -50,7 +50,7 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects: `bpftool prog load` and the kernel matrix use them.
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all clean vmlinux test unit integration static bench
+.PHONY: all clean vmlinux test unit integration static bench kmatrix
 
 all: $(OUTPUT)/netsleuth
 
@@ -115,6 +115,10 @@ clean:
 	$(Q)rm -rf $(OUTPUT)
 
 -include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)
+
+# The same checks on Debian's 6.1 and 6.12 kernels under qemu (tests/kernels/README.md).
+kmatrix: $(OUTPUT)/netsleuth
+	$(Q)tests/kernels/kmatrix.sh --binary $(OUTPUT)/netsleuth --guest-script tests/kernels/guest-rst.sh
 
 bench: $(OUTPUT)/netsleuth $(OUTPUT)/tcpstorm
 	$(Q)/usr/bin/python3 bench/rst_storm.py --bin $(OUTPUT)/netsleuth --tcpstorm $(OUTPUT)/tcpstorm

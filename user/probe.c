@@ -57,10 +57,17 @@ static void summarize(const char *raw, char *out, size_t len)
 	end = strstr(buf, "-- END PROG LOAD LOG --");
 	if (end) {
 		*end = '\0';
-		while (end > buf && (end[-1] == '\n' || end[-1] == ' '))
-			*--end = '\0';
-		line = strrchr(buf, '\n');
-		line = line ? line + 1 : buf;
+		/* the verifier ends with statistics; the reason is the line before them */
+		for (;;) {
+			while (end > buf && (end[-1] == '\n' || end[-1] == ' '))
+				*--end = '\0';
+			line = strrchr(buf, '\n');
+			line = line ? line + 1 : buf;
+			if (line == buf || (strncmp(line, "processed ", 10) && strncmp(line, "verification time", 17)))
+				break;
+			end = line;
+			*end = '\0';
+		}
 	} else {
 		line = buf;
 		while ((nl = strchr(line, '\n')) && nl[1])

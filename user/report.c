@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fmt.h"
+#include "report.h"
+
+struct ns_report_row *ns_report_add(struct ns_report *r)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 32;
+		struct ns_report_row *v = realloc(r->rows, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		r->rows = v;
+		r->cap = cap;
+	}
+	memset(&r->rows[r->n], 0, sizeof(r->rows[0]));
+	return &r->rows[r->n++];
+}
+
+void ns_report_free(struct ns_report *r)
+{
+	if (!r)
+		return;
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+static int kind_rank(enum ns_ident_kind k)
+{
+	switch (k) {
+	case NS_IDENT_HOST:
+		return 0;
+	case NS_IDENT_CONTAINER:
+		return 1;
+	case NS_IDENT_NETNS:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct ns_report_row *x = a, *y = b;
+	int c = kind_rank(x->id.kind) - kind_rank(y->id.kind);
+
+	if (c)
+		return c;
+	if (x->id.kind != NS_IDENT_UNKNOWN && (c = strcmp(x->id.name, y->id.name)))
+		return c;
+	return x->id.netns < y->id.netns ? -1 : x->id.netns > y->id.netns;
+}
+
+void ns_report_sort(struct ns_report *r)
+{
+	qsort(r->rows, r->n, sizeof(r->rows[0]), cmp_row);
+}
+
+static const char *human(uint64_t v, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double d = (double)v;
+	int u = 0;
+
+	while (d >= 1024 && u < 4) {
+		d /= 1024;
+		u++;
+	}
+	if (u)
+		snprintf(buf, len, "%.1f %s", d, unit[u]);
+	else
+		snprintf(buf, len, "%llu B", (unsigned long long)v);
+	return buf;
+}
+
+/* columns of the TCP state table, in the order an on-call engineer scans them */
+static const struct {
+	const char *head;
+	unsigned state;
+} tcp_cols[] = {
+	{ "ESTAB", NS_TCP_ESTABLISHED },     { "SYN-SENT", NS_TCP_SYN_SENT },   { "SYN-RECV", NS_TCP_SYN_RECV },
+	{ "FIN-WAIT", NS_TCP_FIN_WAIT1 },    { "TIME-WAIT", NS_TCP_TIME_WAIT }, { "CLOSE-WAIT", NS_TCP_CLOSE_WAIT },
+	{ "LAST-ACK", NS_TCP_LAST_ACK },     { "LISTEN", NS_TCP_LISTEN },
+};
+
+void ns_report_text(const struct ns_report *r, const struct ns_fmt *f, const char *title, struct ns_buf *b)
+{
+	char label[64], rbuf[32], h1[32], h2[32], mac[24];
+	size_t i, c;
+	unsigned k;
+
+	ns_buf_printf(b, "%s\n", title);
+	ns_buf_printf(b, "  %-20s %-11s %9s %9s", "WHERE", "NETNS", "RST-SENT", "RST-RECV");
+	for (c = 0; c < sizeof(tcp_cols) / sizeof(tcp_cols[0]); c++)
+		ns_buf_printf(b, " %10s", tcp_cols[c].head);
+	ns_buf_puts(b, "\n");
+	for (i = 0; i < r->n; i++) {
+		const struct ns_report_row *row = &r->rows[i];
+
+		ns_buf_printf(b, "  %-20s %-11u %9llu %9llu", ns_ident_label(&row->id, label, sizeof(label)),
+			      row->id.netns, (unsigned long long)row->rst.sent, (unsigned long long)row->rst.recv);
+		for (c = 0; c < sizeof(tcp_cols) / sizeof(tcp_cols[0]); c++) {
+			uint64_t v = row->tcp[tcp_cols[c].state];
+
+			if (tcp_cols[c].state == NS_TCP_FIN_WAIT1)
+				v += row->tcp[NS_TCP_FIN_WAIT2];
+			if (tcp_cols[c].state == NS_TCP_SYN_RECV)
+				v += row->tcp[NS_TCP_NEW_SYN_RECV];
+			if (row->has_tcp)
+				ns_buf_printf(b, " %10llu", (unsigned long long)v);
+			else
+				ns_buf_printf(b, " %10s", "-");
+		}
+		if (!row->alive)
+			ns_buf_puts(b, "  (gone)");
+		ns_buf_puts(b, "\n");
+		if (row->id.kind == NS_IDENT_CONTAINER)
+			ns_buf_printf(b, "      %.12s %s%s%s\n", row->id.id, row->id.image[0] ? row->id.image : "",
+				      row->id.pod[0] ? "  pod " : "", row->id.pod);
+		if (row->rst.nreasons) {
+			ns_buf_puts(b, "      RSTs sent by reason:");
+			for (k = 0; k < row->rst.nreasons; k++) {
+				struct rst_event e = { .reason = row->rst.reasons[k].reason,
+						       .reason_src = row->rst.reasons[k].reason_src };
+				const char *name = ns_rst_reason_name(f, &e, rbuf, sizeof(rbuf));
+
+				ns_buf_printf(b, " %s=%llu", name ? name : "-", (unsigned long long)row->rst.reasons[k].n);
+			}
+			if (row->rst_sent_delta || row->rst_recv_delta)
+				ns_buf_printf(b, "  (+%llu sent, +%llu received this interval)",
+					      (unsigned long long)row->rst_sent_delta,
+					      (unsigned long long)row->rst_recv_delta);
+			ns_buf_puts(b, "\n");
+		}
+		for (k = 0; k < row->nlinks; k++) {
+			const struct ns_report_link *l = &row->links[k];
+
+			if (l->has_mac)
+				snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", l->mac[0], l->mac[1], l->mac[2],
+					 l->mac[3], l->mac[4], l->mac[5]);
+			else
+				snprintf(mac, sizeof(mac), "-");
+			ns_buf_printf(b, "      %-12s %-6s %-17s rx %s/%llu pkts  tx %s/%llu pkts  errors %llu/%llu  drops %llu/%llu%s%s\n",
+				      l->name, l->kind[0] ? l->kind : "-", mac, human(l->rx_bytes, h1, sizeof(h1)),
+				      (unsigned long long)l->rx_packets, human(l->tx_bytes, h2, sizeof(h2)),
+				      (unsigned long long)l->tx_packets, (unsigned long long)l->rx_errors,
+				      (unsigned long long)l->tx_errors, (unsigned long long)l->rx_dropped,
+				      (unsigned long long)l->tx_dropped, l->peer[0] ? "  host side " : "", l->peer);
+		}
+	}
+	if (!r->api_up)
+		ns_buf_puts(b, "  container runtime API unreachable: containers shown by ID only\n");
+	if (r->events_lost || r->counter_updates_lost)
+		ns_buf_printf(b, "  events lost (ring buffer full): %llu; counter updates lost (map full): %llu\n",
+			      (unsigned long long)r->events_lost, (unsigned long long)r->counter_updates_lost);
+}
+
+static const char *const tcp_names[NS_TCP_NSTATES] = {
+	[NS_TCP_ESTABLISHED] = "ESTABLISHED", [NS_TCP_SYN_SENT] = "SYN_SENT",	[NS_TCP_SYN_RECV] = "SYN_RECV",
+	[NS_TCP_FIN_WAIT1] = "FIN_WAIT1",     [NS_TCP_FIN_WAIT2] = "FIN_WAIT2", [NS_TCP_TIME_WAIT] = "TIME_WAIT",
+	[NS_TCP_CLOSE_WAIT] = "CLOSE_WAIT",   [NS_TCP_LAST_ACK] = "LAST_ACK",	[NS_TCP_LISTEN] = "LISTEN",
+	[NS_TCP_CLOSING] = "CLOSING",	      [NS_TCP_NEW_SYN_RECV] = "NEW_SYN_RECV",
+};
+
+void ns_report_json(const struct ns_report *r, const struct ns_fmt *f, const char *ts, bool final,
+		    struct ns_buf *b)
+{
+	char rbuf[32], mac[24];
+	struct ns_json j;
+	size_t i;
+	unsigned k;
+
+	nj_init(&j, b);
+	nj_obj_begin(&j);
+	nj_kv_str(&j, "type", "report");
+	nj_kv_str(&j, "ts", ts);
+	nj_key(&j, "final");
+	nj_bool(&j, final);
+	nj_key(&j, "runtime_api");
+	nj_bool(&j, r->api_up);
+	nj_kv_u64(&j, "events_lost", r->events_lost);
+	nj_kv_u64(&j, "counter_updates_lost", r->counter_updates_lost);
+	nj_key(&j, "namespaces");
+	nj_arr_begin(&j);
+	for (i = 0; i < r->n; i++) {
+		const struct ns_report_row *row = &r->rows[i];
+
+		nj_obj_begin(&j);
+		nj_kv_u64(&j, "netns", row->id.netns);
+		ns_fmt_ident_json(&j, &row->id);
+		nj_key(&j, "alive");
+		nj_bool(&j, row->alive);
+		nj_key(&j, "rst");
+		nj_obj_begin(&j);
+		nj_kv_u64(&j, "sent", row->rst.sent);
+		nj_kv_u64(&j, "received", row->rst.recv);
+		nj_kv_u64(&j, "sent_delta", row->rst_sent_delta);
+		nj_kv_u64(&j, "received_delta", row->rst_recv_delta);
+		nj_key(&j, "sent_by_reason");
+		nj_obj_begin(&j);
+		for (k = 0; k < row->rst.nreasons; k++) {
+			struct rst_event e = { .reason = row->rst.reasons[k].reason,
+					       .reason_src = row->rst.reasons[k].reason_src };
+			const char *name = ns_rst_reason_name(f, &e, rbuf, sizeof(rbuf));
+
+			nj_kv_u64(&j, name ? name : "-", row->rst.reasons[k].n);
+		}
+		nj_obj_end(&j);
+		nj_obj_end(&j);
+		nj_key(&j, "tcp_states");
+		if (row->has_tcp) {
+			nj_obj_begin(&j);
+			for (k = 1; k < NS_TCP_NSTATES; k++)
+				if (tcp_names[k])
+					nj_kv_u64(&j, tcp_names[k], row->tcp[k]);
+			nj_obj_end(&j);
+		} else {
+			nj_null(&j);
+		}
+		nj_key(&j, "interfaces");
+		nj_arr_begin(&j);
+		for (k = 0; k < row->nlinks; k++) {
+			const struct ns_report_link *l = &row->links[k];
+
+			nj_obj_begin(&j);
+			nj_kv_str(&j, "name", l->name);
+			nj_kv_u64(&j, "ifindex", (uint64_t)l->ifindex);
+			nj_kv_str(&j, "kind", l->kind[0] ? l->kind : NULL);
+			if (l->has_mac)
+				snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", l->mac[0], l->mac[1], l->mac[2],
+					 l->mac[3], l->mac[4], l->mac[5]);
+			nj_kv_str(&j, "mac", l->has_mac ? mac : NULL);
+			nj_kv_str(&j, "host_peer", l->peer[0] ? l->peer : NULL);
+			nj_kv_u64(&j, "rx_bytes", l->rx_bytes);
+			nj_kv_u64(&j, "tx_bytes", l->tx_bytes);
+			nj_kv_u64(&j, "rx_packets", l->rx_packets);
+			nj_kv_u64(&j, "tx_packets", l->tx_packets);
+			nj_kv_u64(&j, "rx_errors", l->rx_errors);
+			nj_kv_u64(&j, "tx_errors", l->tx_errors);
+			nj_kv_u64(&j, "rx_dropped", l->rx_dropped);
+			nj_kv_u64(&j, "tx_dropped", l->tx_dropped);
+			nj_obj_end(&j);
+		}
+		nj_arr_end(&j);
+		nj_obj_end(&j);
+	}
+	nj_arr_end(&j);
+	nj_obj_end(&j);
+	ns_buf_puts(b, "\n");
+}

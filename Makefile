@@ -21,12 +21,12 @@ BPF_FEATURES := rst tcpstate
 DOCKER_PURE_OBJS := docker_parse
 DOCKER_OBJS := docker
 DOCKER_LDLIBS := -ljansson -lcurl -lpthread
-PROC_PURE_OBJS :=
-PROC_OBJS :=
-PROC_LDLIBS :=
+PROC_PURE_OBJS := cgroup rtnl_parse
+PROC_OBJS := procscan rtnl sockdiag
+PROC_LDLIBS := -lmnl -lpthread
 # Pure logic first: unit tests link these without libbpf.
 PURE_OBJS := json fmt netns summary args tcpgauge report $(DOCKER_PURE_OBJS) $(PROC_PURE_OBJS)
-USER_OBJS := $(PURE_OBJS) main log probe maps btfenum rst tcpstate events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS)
+USER_OBJS := $(PURE_OBJS) main log probe maps btfenum rst tcpstate containers events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS)
 
 BPF_OBJS := $(patsubst %,$(OUTPUT)/bpf/%.bpf.o,$(BPF_FEATURES))
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_FEATURES))
@@ -37,7 +37,6 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%.o,$(UNIT_SRCS) tests/un
 USER_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Iuser -MMD -MP
 EXTRA_LDLIBS := $(DOCKER_LDLIBS) $(PROC_LDLIBS)
 LDLIBS := -lbpf -lelf -lz $(EXTRA_LDLIBS)
-STATIC_LDLIBS := -l:libbpf.a -lelf -lz $(EXTRA_LDLIBS) $(shell $(PKG_CONFIG) --static --libs-only-l libelf 2>/dev/null | sed 's/-lelf//;s/-lz//')
 
 ifeq ($(V),1)
 	Q =
@@ -50,7 +49,7 @@ endif
 .DELETE_ON_ERROR:
 # Keep the BPF objects: `bpftool prog load` and the kernel matrix use them.
 .SECONDARY: $(BPF_OBJS)
-.PHONY: all clean vmlinux test unit integration static bench kmatrix
+.PHONY: all clean vmlinux test unit integration bench kmatrix
 
 all: $(OUTPUT)/netsleuth
 
@@ -77,12 +76,6 @@ $(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(SKELS)
 $(OUTPUT)/netsleuth: $(OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
-
-# Fully static binary for the qemu kernel matrix (tests/kernels).
-static: $(OUTPUT)/netsleuth-static
-$(OUTPUT)/netsleuth-static: $(OBJS)
-	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -static $^ $(STATIC_LDLIBS) -o $@
 
 $(OUTPUT)/tests/%.o: tests/unit/%.c | $(OUTPUT)/tests $(SKELS)
 	$(call msg,CC,$@)

@@ -1,25 +1,44 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * `netsleuth agent`: the main job. Loads every feature and prints per-netns
- * summaries from the kernel's exact counters every interval and at exit.
+ * `netsleuth agent`: the main job. Loads every feature and reports, per
+ * network namespace (container, host, `ip netns`), RST counts from the
+ * kernel's exact counters, live TCP state counts and interface counters,
+ * every interval and at exit.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
 #include "args.h"
 #include "cmd.h"
 #include "events.h"
 #include "log.h"
 #include "maps.h"
+#include "report.h"
+#include "sockdiag.h"
+
+struct gauge_ent {
+	uint32_t netns;
+	uint64_t snap_ms;
+	struct ns_tcp_gauge g;
+};
 
 struct agent_ctx {
 	struct ns_session *s;
 	struct ns_common_opts *o;
 	struct ns_rst_summary a, b;
 	struct ns_rst_summary *cur, *prev;
+	struct ns_tcp_trans_set trans;
+	struct gauge_ent *g;
+	size_t ng, cap_g;
+	uint64_t resync_ms;
+	struct ns_report rep;
 	struct ns_buf out;
+	uint64_t last_sig;	/* what the last text report showed, to print only changes */
 	bool print_events;
 	bool printed_once;
 	uint64_t events;
@@ -42,19 +61,151 @@ static int on_event(void *ctx, const struct ns_event_hdr *h, size_t size)
 	return 0;
 }
 
-static bool changed(const struct ns_rst_summary *cur, const struct ns_rst_summary *prev)
+static struct gauge_ent *gauge_get(struct agent_ctx *ac, uint32_t netns)
 {
 	size_t i;
 
-	if (cur->n != prev->n || cur->lost != prev->lost || cur->count_full != prev->count_full)
-		return true;
-	for (i = 0; i < cur->n; i++) {
-		const struct ns_rst_row *p = ns_rst_summary_find(prev, cur->rows[i].netns);
+	for (i = 0; i < ac->ng; i++)
+		if (ac->g[i].netns == netns)
+			return &ac->g[i];
+	if (ac->ng == ac->cap_g) {
+		size_t cap = ac->cap_g ? ac->cap_g * 2 : 32;
+		struct gauge_ent *v = realloc(ac->g, cap * sizeof(*v));
 
-		if (!p || p->sent != cur->rows[i].sent || p->recv != cur->rows[i].recv)
-			return true;
+		if (!v)
+			return NULL;
+		ac->g = v;
+		ac->cap_g = cap;
 	}
-	return false;
+	memset(&ac->g[ac->ng], 0, sizeof(ac->g[0]));
+	ac->g[ac->ng].netns = netns;
+	return &ac->g[ac->ng++];
+}
+
+static void gauge_drop(struct agent_ctx *ac, uint32_t netns)
+{
+	size_t i;
+
+	for (i = 0; i < ac->ng; i++)
+		if (ac->g[i].netns == netns) {
+			ac->g[i] = ac->g[--ac->ng];
+			return;
+		}
+}
+
+/*
+ * TCP states of one namespace: a sock_diag snapshot when there is none yet,
+ * when transitions no longer add up, or every --tcp-resync; in between the
+ * kernel's transition counters keep it current.
+ */
+static bool tcp_states(struct agent_ctx *ac, uint32_t netns, uint64_t now, uint64_t out[NS_TCP_NSTATES])
+{
+	const struct ns_tcp_trans *t = ns_tcp_trans_find(&ac->trans, netns);
+	bool tracking = ns_session_feat(ac->s, NS_FEAT_TCPSTATE) != NULL;
+	struct gauge_ent *ge = gauge_get(ac, netns);
+	struct ns_tcp_trans zero;
+	uint64_t counts[NS_TCP_NSTATES];
+	int fd, err;
+
+	if (!ge)
+		return false;
+	if (!t) {
+		memset(&zero, 0, sizeof(zero));
+		t = &zero;
+	}
+	if (tracking && ge->g.valid) {
+		ns_tcp_gauge_update(&ge->g, t);
+		if (!ge->g.drift && now - ge->snap_ms < ac->resync_ms)
+			goto done;
+	}
+	fd = ns_ctr_table_open_netns(&ac->s->table, netns);
+	if (fd < 0)
+		return ge->g.valid ? (memcpy(out, ge->g.cur, sizeof(ge->g.cur)), true) : false;
+	err = ns_sockdiag_tcp_states(fd, counts);
+	close(fd);
+	if (err) {
+		ns_dbg("sock_diag in netns %u: %s", netns, strerror(-err));
+		return false;
+	}
+	ns_tcp_gauge_snapshot(&ge->g, counts, t);
+	ge->snap_ms = now;
+done:
+	memcpy(out, ge->g.cur, sizeof(ge->g.cur));
+	return true;
+}
+
+static const struct ns_link *find_link(const struct ns_nsinfo *n, int ifindex)
+{
+	unsigned k;
+
+	for (k = 0; n && k < n->nlinks; k++)
+		if (n->links[k].ifindex == ifindex)
+			return &n->links[k];
+	return NULL;
+}
+
+static void fill_links(struct ns_report_row *row, const struct ns_nsinfo *n, const struct ns_nsinfo *host)
+{
+	unsigned k;
+
+	for (k = 0; k < n->nlinks && row->nlinks < NS_REPORT_MAX_LINKS; k++) {
+		const struct ns_link *l = &n->links[k];
+		struct ns_report_link *rl;
+
+		if (!strcmp(l->name, "lo"))
+			continue;
+		rl = &row->links[row->nlinks++];
+		snprintf(rl->name, sizeof(rl->name), "%s", l->name);
+		snprintf(rl->kind, sizeof(rl->kind), "%s", l->kind);
+		rl->ifindex = l->ifindex;
+		rl->has_mac = l->has_mac;
+		memcpy(rl->mac, l->mac, 6);
+		rl->rx_bytes = l->rx_bytes;
+		rl->tx_bytes = l->tx_bytes;
+		rl->rx_packets = l->rx_packets;
+		rl->tx_packets = l->tx_packets;
+		rl->rx_errors = l->rx_errors;
+		rl->tx_errors = l->tx_errors;
+		rl->rx_dropped = l->rx_dropped;
+		rl->tx_dropped = l->tx_dropped;
+		/* a container's veth names its host-side peer by ifindex in the host namespace */
+		if (!n->host && !strcmp(l->kind, "veth") && l->link_netnsid >= 0 && host) {
+			const struct ns_link *peer = find_link(host, l->link_ifindex);
+
+			if (peer && !strcmp(peer->kind, "veth"))
+				snprintf(rl->peer, sizeof(rl->peer), "%s", peer->name);
+		}
+	}
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * 0x100000001b3ULL;
+}
+
+static int prune_key_rst(void *ctx, const void *key)
+{
+	const uint32_t *gone = ctx;
+
+	return *(const uint32_t *)key != *gone;	/* both key structs start with the netns */
+}
+
+/* Namespaces the table forgot: drop their kernel counters so the maps never fill with the dead. */
+static void prune_expired(struct agent_ctx *ac)
+{
+	uint32_t gone[256];
+	size_t n, i;
+
+	while ((n = ns_ctr_table_take_expired(&ac->s->table, gone, 256)) > 0) {
+		for (i = 0; i < n; i++) {
+			ns_map_prune(ns_find_map(ns_session_feat(ac->s, NS_FEAT_RST), "rst_counts"), prune_key_rst,
+				     &gone[i]);
+			if (ns_session_feat(ac->s, NS_FEAT_TCPSTATE))
+				ns_map_prune(ns_find_map(ns_session_feat(ac->s, NS_FEAT_TCPSTATE), "tcpstate_counts"),
+					     prune_key_rst, &gone[i]);
+			gauge_drop(ac, gone[i]);
+		}
+	}
 }
 
 static void now_str(char *buf, size_t len, bool iso)
@@ -72,28 +223,111 @@ static void now_str(char *buf, size_t len, bool iso)
 	}
 }
 
+static bool wanted(const struct agent_ctx *ac, uint32_t netns)
+{
+	size_t i;
+	__u8 v;
+
+	if (ac->s->filter_fd < 0)
+		return true;
+	for (i = 0; i < ac->o->nr_netns; i++)
+		if (ac->o->netns[i] == netns)
+			return true;
+	return !bpf_map_lookup_elem(ac->s->filter_fd, &netns, &v);
+}
+
 static int report(struct agent_ctx *ac, bool final)
 {
+	struct ns_nsinfo *nss = NULL, *host = NULL;
+	uint64_t now = ns_now_ms(), sig = 0;
 	struct ns_rst_summary *t;
 	char ts[64], title[160];
+	size_t nns = 0, i, k;
 	int err;
 
-	err = ns_rst_read_counts(&ac->s->feat[NS_FEAT_RST], ac->cur);
+	ns_ctr_table_refresh(&ac->s->table, now);
+	ns_ctr_table_refresh_links(&ac->s->table, now);
+	err = ns_rst_read_counts(ns_session_feat(ac->s, NS_FEAT_RST), ac->cur);
 	if (err) {
 		ns_err("reading RST counters: %s", strerror(-err));
 		return err;
 	}
+	if (ns_session_feat(ac->s, NS_FEAT_TCPSTATE) &&
+	    (err = ns_tcpstate_read(ns_session_feat(ac->s, NS_FEAT_TCPSTATE), &ac->trans)))
+		ns_warn("reading TCP state counters: %s", strerror(-err));
+	err = ns_ctr_table_namespaces(&ac->s->table, &nss, &nns);
+	if (err)
+		return err;
+	for (i = 0; i < nns; i++)
+		if (nss[i].host)
+			host = &nss[i];
+
+	ac->rep.n = 0;
+	ac->rep.events_lost = ac->cur->lost;
+	ac->rep.counter_updates_lost = ac->cur->count_full;
+	ac->rep.api_up = ac->s->table.api_up;
+	for (i = 0; i < nns; i++) {
+		const struct ns_rst_row *r = ns_rst_summary_find(ac->cur, nss[i].netns);
+		const struct ns_rst_row *p = ns_rst_summary_find(ac->prev, nss[i].netns);
+		struct ns_report_row *row;
+
+		if (!wanted(ac, nss[i].netns) || (!nss[i].alive && !r))
+			continue;
+		row = ns_report_add(&ac->rep);
+		if (!row)
+			break;
+		ns_ctr_ident_netns(&ac->s->table, nss[i].netns, &row->id);
+		row->alive = nss[i].alive;
+		if (r) {
+			row->rst = *r;
+			row->rst_sent_delta = r->sent - (p ? p->sent : 0);
+			row->rst_recv_delta = r->recv - (p ? p->recv : 0);
+		}
+		if (nss[i].alive)
+			row->has_tcp = tcp_states(ac, nss[i].netns, now, row->tcp);
+		fill_links(row, &nss[i], host);
+		sig = mix(sig, nss[i].netns);
+		sig = mix(sig, row->rst.sent);
+		sig = mix(sig, row->rst.recv);
+		sig = mix(sig, row->alive);
+		for (k = 0; row->has_tcp && k < NS_TCP_NSTATES; k++)
+			sig = mix(sig, row->tcp[k]);
+	}
+	/* RSTs from namespaces nobody could name (no process, no `ip netns` name) still count */
+	for (i = 0; i < ac->cur->n; i++) {
+		const struct ns_rst_row *r = &ac->cur->rows[i], *p = ns_rst_summary_find(ac->prev, r->netns);
+		struct ns_report_row *row;
+		bool known = false;
+
+		for (k = 0; k < nns && !known; k++)
+			known = nss[k].netns == r->netns;
+		if (known || !wanted(ac, r->netns))
+			continue;
+		row = ns_report_add(&ac->rep);
+		if (!row)
+			break;
+		ns_ctr_ident_netns(&ac->s->table, r->netns, &row->id);
+		row->rst = *r;
+		row->rst_sent_delta = r->sent - (p ? p->sent : 0);
+		row->rst_recv_delta = r->recv - (p ? p->recv : 0);
+		sig = mix(sig, r->netns);
+		sig = mix(sig, r->sent + r->recv);
+	}
+	ns_report_sort(&ac->rep);
+	free(nss);
+	prune_expired(ac);
+
 	ns_buf_reset(&ac->out);
 	if (ac->o->json) {
 		now_str(ts, sizeof(ts), true);
-		ns_rst_summary_json(ac->cur, ac->printed_once ? ac->prev : NULL, &ac->s->fmt, ts, final, &ac->out);
-	} else if (final || !ac->printed_once || changed(ac->cur, ac->prev)) {
+		ns_report_json(&ac->rep, &ac->s->fmt, ts, final, &ac->out);
+	} else if (final || !ac->printed_once || sig != ac->last_sig) {
 		now_str(ts, sizeof(ts), false);
-		snprintf(title, sizeof(title), "%s TCP resets %s", ts,
-			 final ? "(totals at exit)" : "(totals since start; change in this interval)");
-		ns_rst_summary_text(ac->cur, final || !ac->printed_once ? NULL : ac->prev, &ac->s->fmt, title,
-				    &ac->out);
+		snprintf(title, sizeof(title), "%s netsleuth report%s", ts,
+			 final ? " (at exit)" : "");
+		ns_report_text(&ac->rep, &ac->s->fmt, title, &ac->out);
 	}
+	ac->last_sig = sig;
 	if (ac->out.len) {
 		fwrite(ac->out.p, 1, ac->out.len, stdout);
 		fflush(stdout);
@@ -115,9 +349,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: netsleuth agent [OPTIONS]\n"
 		"\n"
-		"Load every probe and report per network namespace until stopped.\n"
+		"Load every probe and report per container / network namespace until stopped.\n"
 		"\n"
-		"  -i, --interval D     summary period (default 5s)\n"
+		"  -i, --interval D     report period (default 5s)\n"
+		"      --tcp-resync D   re-count TCP states with sock_diag at least this often (default 60s)\n"
 		"  -E, --events         also print every event (as `trace` would)\n"
 		"%s",
 		NS_COMMON_HELP);
@@ -128,13 +363,14 @@ int cmd_agent(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "interval", required_argument, NULL, 'i' },
 		{ "events", no_argument, NULL, 'E' },
+		{ "tcp-resync", required_argument, NULL, 0x201 },
 		{ "help", no_argument, NULL, 'h' },
 		NS_COMMON_LONGOPTS,
 		{ 0 },
 	};
 	struct ns_common_opts o;
 	struct ns_session s;
-	struct agent_ctx ac = { .s = &s, .o = &o };
+	struct agent_ctx ac = { .s = &s, .o = &o, .resync_ms = 60000 };
 	uint64_t interval_ms = 5000;
 	int opt, err;
 
@@ -146,6 +382,12 @@ int cmd_agent(int argc, char **argv)
 		case 'i':
 			if (ns_parse_duration_ms(optarg, &interval_ms) || interval_ms < 100) {
 				ns_err("--interval %s: want a duration of at least 100ms", optarg);
+				return NS_EXIT_FAIL;
+			}
+			break;
+		case 0x201:
+			if (ns_parse_duration_ms(optarg, &ac.resync_ms) || ac.resync_ms < 100) {
+				ns_err("--tcp-resync %s: want a duration of at least 100ms", optarg);
 				return NS_EXIT_FAIL;
 			}
 			break;
@@ -172,19 +414,22 @@ int cmd_agent(int argc, char **argv)
 
 	ns_signals_install();
 	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST), NS_FEAT_BIT(NS_FEAT_TCPSTATE), &o.cfg, o.netns, o.nr_netns,
-			      on_event, &ac);
+			      &o.ident, on_event, &ac);
 	if (err)
 		return NS_EXIT_FAIL;
 	s.poll_ms = o.poll_ms;
 	s.fmt.utc = o.utc;
 	ns_session_report_hooks(&s, true);
-	ns_info("agent running; summary every %llu ms; Ctrl-C to stop", (unsigned long long)interval_ms);
+	ns_info("agent running; report every %llu ms; Ctrl-C to stop", (unsigned long long)interval_ms);
 	err = ns_session_run(&s, o.duration_ms, interval_ms, tick, &ac);
 	if (err)
 		ns_err("reading events: %s", strerror(-err));
 	report(&ac, true);
 	ns_rst_summary_free(&ac.a);
 	ns_rst_summary_free(&ac.b);
+	ns_tcp_trans_set_free(&ac.trans);
+	ns_report_free(&ac.rep);
+	free(ac.g);
 	ns_buf_free(&ac.out);
 	ns_session_close(&s);
 	return err ? NS_EXIT_FAIL : NS_EXIT_OK;

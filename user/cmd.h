@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "feature.h"
+#include "events.h"
 
 /* Exit codes, shared by all commands (docs/cli.md). */
 #define NS_EXIT_OK 0
@@ -25,6 +25,7 @@ struct ns_common_opts {
 	int poll_ms;
 	int json;
 	int utc;
+	struct ns_ident_opts ident;
 };
 
 void ns_common_opts_init(struct ns_common_opts *o);
@@ -38,9 +39,14 @@ int ns_common_opt(struct ns_common_opts *o, int opt, const char *arg);
 	{ "ringbuf", required_argument, NULL, 0x101 },               \
 	{ "wakeup", required_argument, NULL, 0x102 },                \
 	{ "poll-ms", required_argument, NULL, 0x103 },               \
-	{ "utc", no_argument, NULL, 0x104 }
-#define NS_COMMON_SHORTOPTS "n:d:jv"
+	{ "utc", no_argument, NULL, 0x104 },                        \
+	{ "container", required_argument, NULL, 'C' },               \
+	{ "docker-socket", required_argument, NULL, 0x105 },         \
+	{ "no-docker", no_argument, NULL, 0x106 }
+#define NS_COMMON_SHORTOPTS "n:d:jvC:"
 #define NS_COMMON_HELP                                                                              \
+	"  -C, --container C    only this container (name, ID or ID prefix); repeatable; filtered\n" \
+	"                       in the kernel by its netns, followed across restarts\n"            \
 	"  -n, --netns NS       only this network namespace: inode, `ip netns` name, path, or\n"     \
 	"                       \"host\"; repeatable; filtered in the kernel\n"                    \
 	"  -d, --duration D     stop after D (90, 90s, 500ms, 5m, 2h)\n"                             \
@@ -49,6 +55,8 @@ int ns_common_opt(struct ns_common_opts *o, int opt, const char *arg);
 	"      --ringbuf SIZE   ring buffer size, power of two (default 4M)\n"                       \
 	"      --wakeup SIZE    wake the reader once SIZE bytes are queued (default 64k)\n"          \
 	"      --poll-ms N      longest an event waits in the ring buffer (default 100)\n"           \
-	"      --utc            text timestamps in UTC\n"
+	"      --utc            text timestamps in UTC\n"                                          \
+	"      --docker-socket P  Docker Engine API socket (default /var/run/docker.sock)\n"     \
+	"      --no-docker      do not ask the Docker API; containers by ID from /proc\n"
 
 #endif

@@ -33,7 +33,7 @@ int ns_ctr_table_init(struct ns_ctr_table *t)
 	t->proc_root = "/proc";
 	t->netns_dir = "/run/netns";
 	t->expire_ms = 60000;
-	if (!ns_netns_inode_of("/proc/1/ns/net", &ino))
+	if (!ns_netns_host(&ino))
 		t->host_netns = ino;
 	ns_strlcpy(t->api_why, "not asked yet", sizeof(t->api_why));
 	return 0;
@@ -276,9 +276,11 @@ static void expire(struct ns_ctr_table *t, uint64_t now)
 	size_t i = 0;
 
 	while (i < t->nns) {
-		if (!t->ns[i].alive && t->ns[i].dead_since_ms && now - t->ns[i].dead_since_ms > t->expire_ms)
+		if (!t->ns[i].alive && t->ns[i].dead_since_ms && now - t->ns[i].dead_since_ms > t->expire_ms) {
+			if (t->nexpired < sizeof(t->expired) / sizeof(t->expired[0]))
+				t->expired[t->nexpired++] = t->ns[i].netns;
 			t->ns[i] = t->ns[--t->nns];
-		else
+		} else
 			i++;
 	}
 	i = 0;
@@ -638,3 +640,43 @@ bool ns_ctr_table_is_alive(struct ns_ctr_table *t, uint32_t netns)
 	return alive;
 }
 
+
+size_t ns_ctr_table_take_expired(struct ns_ctr_table *t, uint32_t *out, size_t max)
+{
+	size_t n;
+
+	pthread_mutex_lock(&t->lock);
+	n = t->nexpired < max ? t->nexpired : max;
+	memcpy(out, t->expired, n * sizeof(*out));
+	memmove(t->expired, t->expired + n, (t->nexpired - n) * sizeof(*out));
+	t->nexpired -= n;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
+int ns_ctr_table_open_netns(struct ns_ctr_table *t, uint32_t netns)
+{
+	struct ns_nsinfo copy;
+	struct ns_nsinfo *n;
+	struct stat st;
+	int fd;
+
+	pthread_mutex_lock(&t->lock);
+	n = ns_find(t, netns);
+	if (n)
+		copy = *n;
+	pthread_mutex_unlock(&t->lock);
+	if (!n)
+		return -ENOENT;
+	if (copy.host && !copy.ipns[0] && copy.pid <= 0)
+		copy.pid = 1;
+	fd = open_netns(t, &copy);
+	if (fd < 0)
+		return fd;
+	/* a pid can be reused by another process in another namespace */
+	if (fstat(fd, &st) || (uint32_t)st.st_ino != netns) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}

@@ -71,6 +71,9 @@ struct ns_ctr_table {
 	/* on-demand resolution of unknown namespaces, rate-limited */
 	uint32_t miss_netns[64];
 	uint64_t miss_ms[64];
+	/* namespaces forgotten since the last ns_ctr_table_take_expired(): their kernel counters can go */
+	uint32_t expired[1024];
+	size_t nexpired;
 	/* Optional synchronous API lookup for IDs the table has not seen (short-lived containers). */
 	int (*inspect)(void *ctx, const char *id, struct ns_ctr_info *out);
 	void *inspect_ctx;
@@ -104,6 +107,10 @@ size_t ns_ctr_match(struct ns_ctr_table *t, const char *name_or_id, uint32_t *ne
 /* Snapshot copies for reports: caller frees. */
 int ns_ctr_table_namespaces(struct ns_ctr_table *t, struct ns_nsinfo **v, size_t *n);
 bool ns_ctr_table_is_alive(struct ns_ctr_table *t, uint32_t netns);
+/* Namespaces forgotten since the last call (dead longer than expire_ms); returns how many. */
+size_t ns_ctr_table_take_expired(struct ns_ctr_table *t, uint32_t *out, size_t max);
+/* An open fd on the namespace (via `ip netns` name or a process inside), or -errno. */
+int ns_ctr_table_open_netns(struct ns_ctr_table *t, uint32_t netns);
 
 
 #endif

@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "events.h"
+#include "docker.h"
 #include "log.h"
 #include "maps.h"
 
@@ -51,18 +52,104 @@ int64_t ns_mono_to_real_ns(void)
 
 static bool ident_cb(void *ctx, uint32_t inode, struct ns_ident *out)
 {
-	const char *name = ns_netns_name(ctx, inode);
+	return ns_ctr_ident_netns(ctx, inode, out);
+}
 
-	if (!name)
-		return false;
-	if (!strcmp(name, "host")) {
-		out->kind = NS_IDENT_HOST;
-	} else {
-		out->kind = NS_IDENT_NETNS;
-		snprintf(out->ipns, sizeof(out->ipns), "%s", name);
+/* Follow --container across restarts: a new netns joins the kernel filter. */
+static void watch_add(struct ns_session *s)
+{
+	uint32_t netns[64];
+	__u8 one = 1;
+	size_t i, k, n;
+
+	if (s->filter_fd < 0 || !s->iopts)
+		return;
+	for (i = 0; i < s->iopts->nr_containers; i++) {
+		n = ns_ctr_match(&s->table, s->iopts->containers[i], netns, 64);
+		for (k = 0; k < n; k++)
+			bpf_map_update_elem(s->filter_fd, &netns[k], &one, BPF_ANY);
 	}
-	snprintf(out->name, sizeof(out->name), "%s", name);
-	return true;
+}
+
+static void on_docker_update(void *ctx, const struct ns_ctr_info *c)
+{
+	struct ns_session *s = ctx;
+
+	ns_ctr_table_docker_update(&s->table, c);
+	watch_add(s);
+}
+
+static void on_docker_gone(void *ctx, const char *id)
+{
+	struct ns_session *s = ctx;
+
+	ns_ctr_table_docker_gone(&s->table, id);
+}
+
+static void on_docker_availability(void *ctx, bool up, const char *why)
+{
+	struct ns_session *s = ctx;
+
+	ns_ctr_table_docker_availability(&s->table, up, why);
+	if (up)
+		ns_info("Docker API at %s reachable: containers named", s->iopts && s->iopts->docker_sock
+									? s->iopts->docker_sock
+									: NS_DOCKER_DEFAULT_SOCK);
+	else
+		ns_warn("Docker API unavailable (%s): containers identified by ID from /proc until it returns",
+			why && *why ? why : "unknown");
+}
+
+static int docker_inspect_cb(void *ctx, const char *id, struct ns_ctr_info *out)
+{
+	struct ns_session *s = ctx;
+
+	return s->docker ? ns_docker_inspect(s->docker, id, 500, out) : -ENOTCONN;
+}
+
+/*
+ * Identity sources: /proc first (always there), then the Docker API in its
+ * own thread. --container names are resolved here, before the BPF filter is
+ * filled: a name nobody knows is a usage error, not an empty trace.
+ */
+static int identity_open(struct ns_session *s, const struct ns_ident_opts *io, uint32_t *netns, size_t *nr_netns,
+			 size_t max_netns)
+{
+	static const struct ns_docker_ops ops = {
+		.update = on_docker_update,
+		.gone = on_docker_gone,
+		.availability = on_docker_availability,
+	};
+	struct ns_ctr_info info;
+	size_t i, n;
+	int err;
+
+	err = ns_ctr_table_init(&s->table);
+	if (err)
+		return err;
+	s->table.inspect = docker_inspect_cb;
+	s->table.inspect_ctx = s;
+	err = ns_ctr_table_refresh(&s->table, ns_now_ms());
+	if (err)
+		ns_warn("scanning /proc for containers: %s", strerror(-err));
+	if (io && !io->no_docker) {
+		err = ns_docker_start(io->docker_sock, &ops, s, &s->docker);
+		if (err)
+			ns_warn("Docker API client: %s; containers identified by ID only", strerror(-err));
+	}
+	for (i = 0; io && i < io->nr_containers; i++) {
+		/* ask the API directly: the thread's first listing may still be under way */
+		if (s->docker && !ns_docker_inspect(s->docker, io->containers[i], 3000, &info) && info.running)
+			ns_ctr_table_docker_update(&s->table, &info);
+		n = ns_ctr_match(&s->table, io->containers[i], netns + *nr_netns, max_netns - *nr_netns);
+		if (!n) {
+			ns_err("--container %s: no running container with that name or ID%s", io->containers[i],
+			       s->docker ? "" : " (IDs only: Docker API not in use)");
+			return -ENOENT;
+		}
+		*nr_netns += n;
+	}
+	return 0;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -87,12 +174,15 @@ void ns_session_close(struct ns_session *s)
 
 	if (!s)
 		return;
+	/* the docker thread calls into the table and the filter map: stop it first */
+	ns_docker_stop(s->docker);
+	s->docker = NULL;
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
 	for (f = 0; f < NS_FEAT_MAX; f++)
 		ns_loaded_destroy(&s->feat[f]);
+	ns_ctr_table_destroy(&s->table);
 	ns_enum_names_free(&s->rst_reasons);
-	ns_netns_names_free(&s->names);
 }
 
 void ns_session_report_hooks(const struct ns_session *s, bool info)
@@ -120,32 +210,42 @@ void ns_session_report_hooks(const struct ns_session *s, bool info)
 	}
 }
 
-int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, const struct ns_bpf_cfg *cfg,
-		    const uint32_t *netns, size_t nr_netns, ns_event_fn cb, void *ctx)
+int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, const struct ns_bpf_cfg *cfgp,
+		    const uint32_t *netns_arg, size_t nr_netns_arg, const struct ns_ident_opts *iopts, ns_event_fn cb,
+		    void *ctx)
 {
+	uint32_t netns[NS_MAX_WATCH * 64 + 64];
+	struct ns_bpf_cfg cfg = *cfgp;
+	size_t i, nr_netns = 0;
 	__u8 one = 1;
 	unsigned f;
-	size_t i;
-	int err, fd;
+	int err;
 
 	memset(s, 0, sizeof(*s));
+	s->filter_fd = -1;
+	s->iopts = iopts;
+	for (i = 0; i < nr_netns_arg && nr_netns < sizeof(netns) / sizeof(netns[0]); i++)
+		netns[nr_netns++] = netns_arg[i];
 	s->cb = cb;
 	s->cb_ctx = ctx;
 	s->poll_ms = NS_DEFAULT_POLL_MS;
-	ns_netns_names_init(&s->names);
-	ns_netns_names_scan(&s->names);
 	err = ns_btf_enum_names("sk_rst_reason", "SK_RST_REASON_", &s->rst_reasons);
 	if (err && err != -ENOENT)
 		ns_warn("reading enum sk_rst_reason from kernel BTF: %s; reasons shown as numbers", strerror(-err));
 	s->fmt.rst_reasons = s->rst_reasons.n ? &s->rst_reasons : NULL;
+	err = identity_open(s, iopts, netns, &nr_netns, sizeof(netns) / sizeof(netns[0]));
+	if (err)
+		goto cleanup;
+	if (iopts && iopts->nr_containers)
+		cfg.filter_netns = true;
 	s->fmt.ident = ident_cb;
-	s->fmt.ident_ctx = &s->names;
+	s->fmt.ident_ctx = &s->table;
 	s->fmt.mono_to_real_ns = ns_mono_to_real_ns();
 
 	for (f = 0; f < NS_FEAT_MAX; f++) {
 		if (!((required | optional) & NS_FEAT_BIT(f)))
 			continue;
-		err = ns_feature_load(ns_features[f], cfg, &s->feat[f]);
+		err = ns_feature_load(ns_features[f], &cfg, &s->feat[f]);
 		if (err && (required & NS_FEAT_BIT(f)))
 			goto cleanup;
 		if (err)
@@ -156,10 +256,10 @@ int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, 
 		ns_err("the RST feature is required");
 		goto cleanup;
 	}
-	if (cfg->filter_netns) {
-		fd = ns_netns_filter_fd(&s->feat[NS_FEAT_RST]);
+	if (cfg.filter_netns) {
+		s->filter_fd = ns_netns_filter_fd(&s->feat[NS_FEAT_RST]);
 		for (i = 0; i < nr_netns; i++) {
-			if (bpf_map_update_elem(fd, &netns[i], &one, BPF_ANY)) {
+			if (bpf_map_update_elem(s->filter_fd, &netns[i], &one, BPF_ANY)) {
 				err = -errno;
 				ns_err("netns filter: %s", strerror(-err));
 				goto cleanup;

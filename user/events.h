@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "btfenum.h"
+#include "containers.h"
 #include "fmt.h"
 #include "netns.h"
 #include "probe.h"
@@ -33,11 +34,23 @@ enum ns_feat_id { NS_FEAT_RST, NS_FEAT_TCPSTATE, NS_FEAT_MAX };
 extern const struct ns_feature *const ns_features[NS_FEAT_MAX];
 #define NS_FEAT_BIT(f) (1u << (f))
 
+/* Where identities come from (trace and agent options). */
+#define NS_MAX_WATCH 16
+struct ns_ident_opts {
+	const char *docker_sock;	/* NULL: /var/run/docker.sock */
+	bool no_docker;
+	const char *containers[NS_MAX_WATCH];	/* --container NAME|ID: filter on these, following restarts */
+	size_t nr_containers;
+};
+
 struct ns_session {
 	struct ns_loaded feat[NS_FEAT_MAX];	/* .skel == NULL: not loaded */
+	struct ns_ctr_table table;
+	struct ns_docker *docker;
+	const struct ns_ident_opts *iopts;
+	int filter_fd;				/* netns filter of the RST object, -1 when unfiltered */
 	struct ring_buffer *rb;
 	struct ns_enum_names rst_reasons;
-	struct ns_netns_names names;
 	struct ns_fmt fmt;
 	ns_event_fn cb;
 	void *cb_ctx;
@@ -50,7 +63,8 @@ struct ns_session {
  * is reported and skipped).
  */
 int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, const struct ns_bpf_cfg *cfg,
-		    const uint32_t *netns, size_t nr_netns, ns_event_fn cb, void *ctx);
+		    const uint32_t *netns, size_t nr_netns, const struct ns_ident_opts *iopts, ns_event_fn cb,
+		    void *ctx);
 static inline const struct ns_loaded *ns_session_feat(const struct ns_session *s, enum ns_feat_id f)
 {
 	return s->feat[f].skel ? &s->feat[f] : NULL;

@@ -99,6 +99,23 @@ int ns_common_opt(struct ns_common_opts *o, int opt, const char *arg)
 	case 0x104:
 		o->utc = 1;
 		return 0;
+	case 'C':
+		if (o->ident.nr_containers == NS_MAX_WATCH) {
+			ns_err("--container: at most %d", NS_MAX_WATCH);
+			return -E2BIG;
+		}
+		if (!*arg) {
+			ns_err("--container: empty name");
+			return -EINVAL;
+		}
+		o->ident.containers[o->ident.nr_containers++] = arg;
+		return 0;
+	case 0x105:
+		o->ident.docker_sock = arg;
+		return 0;
+	case 0x106:
+		o->ident.no_docker = true;
+		return 0;
 	default:
 		return 1;
 	}

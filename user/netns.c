@@ -23,6 +23,13 @@ int ns_netns_inode_of(const char *path, uint32_t *inode)
 	return 0;
 }
 
+int ns_netns_host(uint32_t *inode)
+{
+	if (!ns_netns_inode_of(DEFAULT_HOST_NS, inode))
+		return 0;
+	return ns_netns_inode_of("/proc/self/ns/net", inode);
+}
+
 int ns_netns_parse(const char *arg, const char *netns_dir, uint32_t *inode)
 {
 	char path[4096];
@@ -35,7 +42,7 @@ int ns_netns_parse(const char *arg, const char *netns_dir, uint32_t *inode)
 		return 0;
 	}
 	if (!strcmp(arg, "host"))
-		return ns_netns_inode_of(DEFAULT_HOST_NS, inode);
+		return ns_netns_host(inode);
 	if (strchr(arg, '/'))
 		return ns_netns_inode_of(arg, inode);
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", netns_dir ? netns_dir : DEFAULT_NETNS_DIR,

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <bpf/bpf.h>
 #include "args.h"
 #include "cmd.h"
 #include "events.h"
@@ -57,16 +58,15 @@ static void report_totals(struct trace_ctx *t)
 {
 	struct ns_rst_summary sum = {};
 	uint64_t stats[NS_STAT_MAX] = {}, counted = 0;
-	size_t i, k;
+	size_t i;
 
 	if (ns_rst_read_counts(&t->s->feat[NS_FEAT_RST], &sum) || ns_read_stats(&t->s->feat[NS_FEAT_RST], stats))
 		goto cleanup;
 	for (i = 0; i < sum.n; i++) {
-		bool want = !t->o->nr_netns;
+		__u8 v;
 
-		for (k = 0; k < t->o->nr_netns; k++)
-			want |= sum.rows[i].netns == t->o->netns[k];
-		if (!want)
+		/* the kernel's own filter decides, --container namespaces included */
+		if (t->s->filter_fd >= 0 && bpf_map_lookup_elem(t->s->filter_fd, &sum.rows[i].netns, &v))
 			continue;
 		if (t->o->cfg.event_mask & NS_EV_BIT(NS_EV_RST_SENT))
 			counted += sum.rows[i].sent;
@@ -133,7 +133,7 @@ int cmd_trace(int argc, char **argv)
 		o.cfg.event_mask = mask;
 
 	ns_signals_install();
-	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST), 0, &o.cfg, o.netns, o.nr_netns, on_event, &t);
+	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST), 0, &o.cfg, o.netns, o.nr_netns, &o.ident, on_event, &t);
 	if (err)
 		return NS_EXIT_FAIL;
 	ns_session_report_hooks(&s, false);

@@ -16,7 +16,9 @@ there. In the host netns (`netns=False`) dockerd sets FORWARD to DROP and
 flushes any DOCKER chains it finds, which breaks other tests and any other
 docker on the machine; that mode refuses to start next to an existing docker0
 and restores what dockerd changed on teardown. Published ports listen in
-dockerd's netns: reach them with `lab.netns_cmd(...)`.
+dockerd's netns: reach them with `lab.netns_cmd(...)`. `stop_daemon()` and
+`start_daemon()` take the API away and bring it back on the same data
+(containers come back stopped: no live-restore).
 
 Teardown (also on failure, also after a half-done start): containers removed,
 dockerd SIGTERM then SIGKILL by PID, stray shims and container processes
@@ -171,6 +173,18 @@ class DockerLab:
         with open(os.path.join(self.dir, "daemon.json"), "w") as f:
             f.write("{}\n")
         self._write_state()
+        if self.use_netns:
+            self.netns = f"nsl{self.tag}dk"
+            _run([IP, "netns", "add", self.netns])
+            self._write_state()
+            _run([IP, "-n", self.netns, "link", "set", "lo", "up"])
+        else:
+            self._host_state = self._save_host_state()
+            self._write_state()
+        self.start_daemon()
+
+    def start_daemon(self):
+        """(Re)start dockerd on the existing data; containers come back stopped."""
         cmd = ["dockerd",
                "--config-file", os.path.join(self.dir, "daemon.json"),
                "--data-root", os.path.join(self.dir, "data"),
@@ -182,18 +196,12 @@ class DockerLab:
                # a container that ignores SIGTERM (PID 1 has no default handlers)
                # must not hold teardown for the default 15 s
                "--shutdown-timeout", "2"]
-        if self.use_netns:
-            self.netns = f"nsl{self.tag}dk"
-            _run([IP, "netns", "add", self.netns])
-            self._write_state()
-            _run([IP, "-n", self.netns, "link", "set", "lo", "up"])
+        if self.netns:
             # nsenter, not `ip netns exec`: the latter remounts /sys in a new
             # mount namespace, which hides the cgroup mounts dockerd needs
             cmd = ["nsenter", f"--net=/run/netns/{self.netns}"] + cmd
-        else:
-            self._host_state = self._save_host_state()
-            self._write_state()
-        with open(self.log_path, "wb") as log:
+        t0 = time.monotonic()
+        with open(self.log_path, "ab") as log:
             # own session: a ^C in the test's terminal must not reach dockerd
             # before we remove its containers
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
@@ -213,6 +221,22 @@ class DockerLab:
             if time.monotonic() > deadline:
                 raise LabError(f"dockerd did not answer /_ping within {self.startup_timeout}s")
             time.sleep(0.05)
+        self.timings["daemon_start"] = time.monotonic() - t0
+
+    def stop_daemon(self, sig=signal.SIGTERM):
+        """Stop dockerd only (data, netns, image stay): for "the API went away" tests.
+        Its containers die with it (no live-restore)."""
+        if not self.proc or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(self.stop_timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+        if sig == signal.SIGKILL:
+            # shims and containers outlive a killed dockerd
+            _kill_pids(_lab_pids(self.dir, self.cgroup_parent))
 
     def stop(self):
         """Tear everything down; idempotent, never raises for cleanup steps."""
@@ -348,9 +372,11 @@ class DockerLab:
         return tag
 
     def run(self, name, *cmd, image=IMAGE, publish=(), network=None, labels=None, extra=(),
-            detach=True, timeout=60):
-        """docker run; returns the full container id (detached) or the CompletedProcess."""
-        args = ["run", "--name", name]
+            detach=True, stop_timeout=1, timeout=60):
+        """docker run; returns the full container id (detached) or the CompletedProcess.
+        stop_timeout: busybox as PID 1 ignores SIGTERM, and dockerd waits this long
+        for each container when it shuts down (default 10 s)."""
+        args = ["run", "--name", name, "--stop-timeout", str(stop_timeout)]
         if detach:
             args.append("-d")
         for p in publish:

@@ -57,14 +57,14 @@ def test_storm_1000_exact_events_and_counters(ctx):
         printed, counted, lost = kernel_totals(trace.stderr())
         assert lost == 0 and printed == counted, trace.stderr()
 
-        summaries = [s for s in json_lines(agent.stdout()) if s.get("type") == "rst_summary"]
-        final = [s for s in summaries if s["final"]]
-        assert len(final) == 1, "agent printed no final summary"
-        rows = {r["netns"]: r for r in final[0]["netns"]}
-        assert rows[ino_b]["sent"] == n and rows[ino_b]["received"] == 0, rows[ino_b]
-        assert rows[ino_b]["sent_by_reason"] == {"NO_SOCKET": n}, rows[ino_b]
-        assert rows[ino_a]["received"] == n and rows[ino_a]["sent"] == 0, rows[ino_a]
-        assert rows[ino_b]["netns_name"] == topo.b
+        reports = [s for s in json_lines(agent.stdout()) if s.get("type") == "report"]
+        final = [s for s in reports if s["final"]]
+        assert len(final) == 1, "agent printed no final report"
+        rows = {r["netns"]: r for r in final[0]["namespaces"]}
+        assert rows[ino_b]["rst"]["sent"] == n and rows[ino_b]["rst"]["received"] == 0, rows[ino_b]
+        assert rows[ino_b]["rst"]["sent_by_reason"] == {"NO_SOCKET": n}, rows[ino_b]
+        assert rows[ino_a]["rst"]["received"] == n and rows[ino_a]["rst"]["sent"] == 0, rows[ino_a]
+        assert rows[ino_b]["netns_name"] == topo.b and rows[ino_b]["container"] is None
         trace.close()
         agent.close()
 
@@ -215,11 +215,13 @@ def test_agent_text_summary_names_namespaces(ctx):
         finally:
             assert agent.stop() == 0, agent.stderr()
         out = agent.stdout()
-        assert "TCP resets (totals at exit)" in out, out
-        final = out[out.rindex("(totals at exit)"):]
-        assert re.search(rf"{topo.b}\s+{netns_inode(topo.b)}\s+{2 * n}\s+0\s+NO_SOCKET={2 * n}", final), final
-        assert re.search(rf"{topo.a}\s+{netns_inode(topo.a)}\s+0\s+{2 * n}", final), final
+        assert "netsleuth report (at exit)" in out, out
+        final = out[out.rindex("(at exit)"):]
+        assert re.search(rf"\n  {topo.b}\s+{netns_inode(topo.b)}\s+{2 * n}\s+0\s", final), final
+        assert re.search(rf"RSTs sent by reason: NO_SOCKET={2 * n}\n", final), final
+        assert re.search(rf"\n  {topo.a}\s+{netns_inode(topo.a)}\s+0\s+{2 * n}\s", final), final
         # the interval after the second storm reports it as a change
-        assert re.search(rf"{topo.b}\s+\d+\s+{2 * n}\s+0\s+NO_SOCKET={2 * n}\s+\(\+{n} sent, \+0 received\)",
-                         out), out
+        assert f"RSTs sent by reason: NO_SOCKET={2 * n}  (+{n} sent, +0 received this interval)" in out, out
+        # only the namespaces asked for
+        assert "\n  host " not in out, out
         agent.close()

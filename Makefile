@@ -81,7 +81,9 @@ $(OUTPUT)/tests/%.o: tests/unit/%.c | $(OUTPUT)/tests $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -c $< -o $@
 
-$(OUTPUT)/unit-tests: $(UNIT_OBJS) $(patsubst %,$(OUTPUT)/user/%.o,$(PURE_OBJS))
+# The container table is tested on a fake /proc: it links the /proc and netlink readers too.
+UNIT_EXTRA_OBJS := containers procscan rtnl sockdiag
+$(OUTPUT)/unit-tests: $(UNIT_OBJS) $(patsubst %,$(OUTPUT)/user/%.o,$(PURE_OBJS) $(UNIT_EXTRA_OBJS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(EXTRA_LDLIBS) -o $@
 

@@ -354,6 +354,9 @@ int ns_ctr_table_refresh(struct ns_ctr_table *t, uint64_t now)
 			c->alive = false;
 			c->dead_since_ms = now;
 		}
+		/* never seen alive (stopped when listed, or its pid vanished first): expire it too */
+		if (!c->alive && !c->dead_since_ms)
+			c->dead_since_ms = now;
 	}
 	expire(t, now);
 	t->last_valid = false;

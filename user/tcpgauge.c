@@ -65,3 +65,18 @@ void ns_tcp_gauge_update(struct ns_tcp_gauge *g, const struct ns_tcp_trans *now)
 		g->cur[o] = (uint64_t)est[o];
 	}
 }
+
+bool ns_tcp_gauge_volatile(const struct ns_tcp_gauge *g, const struct ns_tcp_trans *now)
+{
+	static const unsigned tw_from[] = { NS_TCP_FIN_WAIT1, NS_TCP_FIN_WAIT2, NS_TCP_CLOSING };
+	unsigned i;
+
+	if (!g->valid)
+		return true;
+	if (g->snap[NS_TCP_TIME_WAIT] || g->snap[NS_TCP_SYN_RECV] || g->snap[NS_TCP_NEW_SYN_RECV])
+		return true;
+	for (i = 0; i < sizeof(tw_from) / sizeof(tw_from[0]); i++)
+		if (now->n[tw_from[i]][NS_TCP_CLOSE] != g->base.n[tw_from[i]][NS_TCP_CLOSE])
+			return true;
+	return false;
+}

@@ -42,5 +42,13 @@ bool ns_tcp_state_tracked(unsigned state);
 void ns_tcp_gauge_snapshot(struct ns_tcp_gauge *g, const uint64_t counts[NS_TCP_NSTATES],
 			   const struct ns_tcp_trans *now);
 void ns_tcp_gauge_update(struct ns_tcp_gauge *g, const struct ns_tcp_trans *now);
+/*
+ * The snapshot-only states may have changed since the snapshot: it holds
+ * timewait or request socks (they come and go unseen), or a socket has
+ * closed from FIN_WAIT1/FIN_WAIT2/CLOSING since, which is how entering
+ * TIME_WAIT looks from the tracepoint. Quiet namespaces then need no
+ * sock_diag walk, busy ones get one per report.
+ */
+bool ns_tcp_gauge_volatile(const struct ns_tcp_gauge *g, const struct ns_tcp_trans *now);
 
 #endif

@@ -119,8 +119,10 @@ def _cmdline(pid):
 class DockerLab:
     """One private dockerd. Use as a context manager, or start()/stop()."""
 
-    def __init__(self, netns=True, startup_timeout=30, stop_timeout=15, tag=""):
+    def __init__(self, netns=True, startup_timeout=30, stop_timeout=15, tag="", live_restore=False):
         self.use_netns = netns
+        # containers outlive a stopped dockerd: for "the API went away" tests
+        self.live_restore = live_restore
         self.startup_timeout = startup_timeout
         self.stop_timeout = stop_timeout
         self.tag = f"{os.getpid()}{tag}"
@@ -196,6 +198,8 @@ class DockerLab:
                # a container that ignores SIGTERM (PID 1 has no default handlers)
                # must not hold teardown for the default 15 s
                "--shutdown-timeout", "2"]
+        if self.live_restore:
+            cmd.append("--live-restore")
         if self.netns:
             # nsenter, not `ip netns exec`: the latter remounts /sys in a new
             # mount namespace, which hides the cgroup mounts dockerd needs
@@ -225,7 +229,7 @@ class DockerLab:
 
     def stop_daemon(self, sig=signal.SIGTERM):
         """Stop dockerd only (data, netns, image stay): for "the API went away" tests.
-        Its containers die with it (no live-restore)."""
+        Its containers die with it unless the lab was made with live_restore=True."""
         if not self.proc or self.proc.poll() is not None:
             return
         self.proc.send_signal(sig)

@@ -13,6 +13,13 @@
  *       Connect, then wait in recv() up to N ms.
  *       Prints: result=reset|eof|timeout|error:<strerror>
  *
+ *   tcpstorm listen ADDR PORT --ms N [--max N]
+ *       Accept connections (at most --max, default 1000) and keep them open,
+ *       unread, for N ms; then close them all normally. Prints: accepted=N
+ *   tcpstorm open ADDR PORT --count N --ms M
+ *       Open N connections, keep them for M ms, close them normally (FIN).
+ *       Prints: open=N failed=N
+ *
  * Exit status: 0 on a run (whatever the outcome counts say), 1 on a setup
  * failure (socket/bind/listen), 2 on bad arguments.
  */
@@ -40,8 +47,10 @@ static void usage(void)
 		"usage: %s connect ADDR PORT COUNT [--timeout-ms N]\n"
 		"       %s serve ADDR PORT --count N [--timeout-ms N]\n"
 		"       %s hold ADDR PORT --ms N\n"
+		"       %s listen ADDR PORT --ms N [--max N]\n"
+		"       %s open ADDR PORT --count N --ms M\n"
 		"ADDR is an IPv4 or IPv6 literal.\n",
-		prog, prog, prog);
+		prog, prog, prog, prog, prog);
 	exit(2);
 }
 
@@ -317,6 +326,104 @@ static int cmd_hold(int argc, char **argv)
 	return 0;
 }
 
+#define MAX_HELD 1000
+
+static int cmd_listen(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	long ms = -1, max = MAX_HELD, n = 0, i;
+	long long deadline;
+	int fds[MAX_HELD], lfd, one = 1, a;
+
+	if (argc < 6)
+		usage();
+	parse_addr(argv[2], argv[3], &ss, &len);
+	for (a = 4; a < argc; a += 2) {
+		if (a + 1 >= argc)
+			usage();
+		if (!strcmp(argv[a], "--ms"))
+			ms = parse_num(argv[a + 1], 0, 3600000);
+		else if (!strcmp(argv[a], "--max"))
+			max = parse_num(argv[a + 1], 1, MAX_HELD);
+		else
+			usage();
+	}
+	if (ms < 0)
+		usage();
+	lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0) {
+		perror("tcpstorm: socket");
+		return 1;
+	}
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&ss, len) < 0 || listen(lfd, 128) < 0) {
+		perror("tcpstorm: bind/listen");
+		close(lfd);
+		return 1;
+	}
+	printf("listening\n");
+	deadline = now_ms() + ms;
+	while (n < max) {
+		int r = poll_until(lfd, POLLIN, deadline), cfd;
+
+		if (r <= 0)
+			break;
+		cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (cfd < 0)
+			continue;
+		fds[n++] = cfd;
+	}
+	/* keep what was accepted until the deadline: the test counts states meanwhile */
+	while (now_ms() < deadline)
+		poll(NULL, 0, (int)(deadline - now_ms() > 100 ? 100 : deadline - now_ms()));
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	close(lfd);
+	printf("accepted=%ld\n", n);
+	return 0;
+}
+
+static int cmd_open(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	long count = -1, ms = -1, n = 0, failed = 0, i;
+	long long deadline;
+	int fds[MAX_HELD], a;
+
+	if (argc < 8)
+		usage();
+	parse_addr(argv[2], argv[3], &ss, &len);
+	for (a = 4; a < argc; a += 2) {
+		if (a + 1 >= argc)
+			usage();
+		if (!strcmp(argv[a], "--count"))
+			count = parse_num(argv[a + 1], 1, MAX_HELD);
+		else if (!strcmp(argv[a], "--ms"))
+			ms = parse_num(argv[a + 1], 0, 3600000);
+		else
+			usage();
+	}
+	if (count < 0 || ms < 0)
+		usage();
+	for (i = 0; i < count; i++) {
+		int fd;
+
+		if (connect_timeout(&ss, len, 2000, &fd) < 0)
+			failed++;
+		else
+			fds[n++] = fd;
+	}
+	printf("open=%ld failed=%ld\n", n, failed);
+	deadline = now_ms() + ms;
+	while (now_ms() < deadline)
+		poll(NULL, 0, (int)(deadline - now_ms() > 100 ? 100 : deadline - now_ms()));
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -328,6 +435,10 @@ int main(int argc, char **argv)
 		return cmd_serve(argc, argv);
 	if (!strcmp(argv[1], "hold"))
 		return cmd_hold(argc, argv);
+	if (!strcmp(argv[1], "listen"))
+		return cmd_listen(argc, argv);
+	if (!strcmp(argv[1], "open"))
+		return cmd_open(argc, argv);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		usage();
 	fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);

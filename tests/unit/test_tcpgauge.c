@@ -63,3 +63,24 @@ UT_TEST(tcpgauge_without_snapshot_does_nothing)
 	UT_ASSERT(!ns_tcp_state_tracked(NS_TCP_TIME_WAIT));
 	UT_ASSERT(!ns_tcp_state_tracked(99));
 }
+
+UT_TEST(tcpgauge_volatile_when_timewait_may_have_changed)
+{
+	struct ns_tcp_gauge g = {};
+	struct ns_tcp_trans t = {};
+	uint64_t snap[NS_TCP_NSTATES] = {};
+
+	UT_ASSERT(ns_tcp_gauge_volatile(&g, &t));	/* no snapshot yet */
+	snap[NS_TCP_ESTABLISHED] = 4;
+	ns_tcp_gauge_snapshot(&g, snap, &t);
+	t.n[NS_TCP_CLOSE][NS_TCP_SYN_SENT] = 1;
+	t.n[NS_TCP_SYN_SENT][NS_TCP_ESTABLISHED] = 1;
+	UT_ASSERT(!ns_tcp_gauge_volatile(&g, &t));	/* followed exactly */
+	t.n[NS_TCP_FIN_WAIT2][NS_TCP_CLOSE] = 1;	/* looks like TIME_WAIT entry */
+	UT_ASSERT(ns_tcp_gauge_volatile(&g, &t));
+	ns_tcp_gauge_snapshot(&g, snap, &t);
+	UT_ASSERT(!ns_tcp_gauge_volatile(&g, &t));
+	snap[NS_TCP_TIME_WAIT] = 1;
+	ns_tcp_gauge_snapshot(&g, snap, &t);
+	UT_ASSERT(ns_tcp_gauge_volatile(&g, &t));	/* timewait socks expire unseen */
+}

@@ -146,7 +146,31 @@ static const struct ns_link *find_link(const struct ns_nsinfo *n, int ifindex)
 	return NULL;
 }
 
-static void fill_links(struct ns_report_row *row, const struct ns_nsinfo *n, const struct ns_nsinfo *host)
+/*
+ * The other end of a container's veth: by ifindex in the host namespace
+ * first, else in whichever namespace holds a veth pointing back at it (the
+ * bridge may live in a namespace of its own: docker-in-netns, test labs).
+ */
+static const struct ns_link *veth_peer(const struct ns_link *l, const struct ns_nsinfo *self,
+				       const struct ns_nsinfo *nss, size_t nns, const struct ns_nsinfo *host)
+{
+	const struct ns_link *p = find_link(host, l->link_ifindex);
+	size_t i;
+
+	if (p && !strcmp(p->kind, "veth") && p->link_ifindex == l->ifindex)
+		return p;
+	for (i = 0; i < nns; i++) {
+		if (&nss[i] == self || &nss[i] == host)
+			continue;
+		p = find_link(&nss[i], l->link_ifindex);
+		if (p && !strcmp(p->kind, "veth") && p->link_ifindex == l->ifindex)
+			return p;
+	}
+	return NULL;
+}
+
+static void fill_links(struct ns_report_row *row, const struct ns_nsinfo *n, const struct ns_nsinfo *nss,
+		       size_t nns, const struct ns_nsinfo *host)
 {
 	unsigned k;
 
@@ -171,10 +195,10 @@ static void fill_links(struct ns_report_row *row, const struct ns_nsinfo *n, con
 		rl->rx_dropped = l->rx_dropped;
 		rl->tx_dropped = l->tx_dropped;
 		/* a container's veth names its host-side peer by ifindex in the host namespace */
-		if (!n->host && !strcmp(l->kind, "veth") && l->link_netnsid >= 0 && host) {
-			const struct ns_link *peer = find_link(host, l->link_ifindex);
+		if (row->id.kind == NS_IDENT_CONTAINER && !strcmp(l->kind, "veth") && l->link_netnsid >= 0) {
+			const struct ns_link *peer = veth_peer(l, n, nss, nns, host);
 
-			if (peer && !strcmp(peer->kind, "veth"))
+			if (peer)
 				snprintf(rl->peer, sizeof(rl->peer), "%s", peer->name);
 		}
 	}
@@ -287,7 +311,7 @@ static int report(struct agent_ctx *ac, bool final)
 		}
 		if (nss[i].alive)
 			row->has_tcp = tcp_states(ac, nss[i].netns, now, row->tcp);
-		fill_links(row, &nss[i], host);
+		fill_links(row, &nss[i], nss, nns, host);
 		sig = mix(sig, nss[i].netns);
 		sig = mix(sig, row->rst.sent);
 		sig = mix(sig, row->rst.recv);

@@ -178,6 +178,8 @@ static void add_hint(const struct ns_hook *hook, struct ns_hook_result *r)
 		hint = " (kernel built without kprobes: CONFIG_KPROBES)";
 	else if (!strcmp(hook->method, "fentry") && r->err == -EPERM)
 		hint = " (fentry needs BPF trampolines and ftrace on the target: not allowed on this kernel)";
+	else if (hook->fail_hint)
+		hint = hook->fail_hint;
 	if (hint && len + strlen(hint) < sizeof(r->msg))
 		memcpy(r->msg + len, hint, strlen(hint) + 1);
 }

@@ -24,6 +24,7 @@ struct ns_hook {
 	const char *progs[NS_HOOK_MAX_PROGS];	  /* all must load and attach */
 	const char *optional[NS_HOOK_MAX_PROGS];  /* used when they load and attach */
 	const char *limits;	/* NULL: sees everything; else what it misses */
+	const char *fail_hint;	/* likely cause when it does not load, for doctor */
 };
 
 struct ns_source {

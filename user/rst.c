@@ -15,25 +15,27 @@
  * own reason and sees active resets too.
  */
 static const struct ns_hook rst_sent_hooks[] = {
-	{ "tp_btf", "tcp_send_reset tracepoint with reason", { "rst_send_tp3" }, {}, NULL },
-	{ "raw_tp", "tcp_send_reset tracepoint with reason", { "rst_send_raw3" }, {}, NULL },
+	{ "tp_btf", "tcp_send_reset tracepoint with reason", { "rst_send_tp3" }, {}, NULL,
+	  " (no reason argument: a kernel before 6.10, whose tracepoint also misses socketless RSTs)" },
+	{ "raw_tp", "tcp_send_reset tracepoint with reason", { "rst_send_raw3" }, {}, NULL,
+	  " (no reason argument: a kernel before 6.10, whose tracepoint also misses socketless RSTs)" },
 	{ "fentry", "tcp_v4_send_reset/tcp_v6_send_reset + tcp_send_reset tracepoint for active resets",
-	  { "rst_send_fe4", "rst_act_tp2" }, { "rst_send_fe6" }, NULL },
+	  { "rst_send_fe4", "rst_act_tp2" }, { "rst_send_fe6" }, NULL , NULL },
 	{ "kprobe", "tcp_v4_send_reset/tcp_v6_send_reset + tcp_send_reset tracepoint for active resets",
-	  { "rst_send_kp4", "rst_act_tp2" }, { "rst_send_kp6" }, NULL },
+	  { "rst_send_kp4", "rst_act_tp2" }, { "rst_send_kp6" }, NULL , NULL },
 	{ "kprobe+raw_tp", "tcp_v4_send_reset/tcp_v6_send_reset + raw tcp_send_reset for active resets",
-	  { "rst_send_kp4", "rst_act_raw2" }, { "rst_send_kp6" }, NULL },
+	  { "rst_send_kp4", "rst_act_raw2" }, { "rst_send_kp6" }, NULL , NULL },
 	{ "tp_btf", "tcp_send_reset tracepoint (no reason)", { "rst_send_tp2" }, {},
-	  "reasons derived, not the kernel's; before Linux 6.10 misses RSTs sent without a socket" },
+	  "reasons derived, not the kernel's; before Linux 6.10 misses RSTs sent without a socket" , NULL },
 	{ "raw_tp", "tcp_send_reset tracepoint (no reason)", { "rst_send_raw2" }, {},
-	  "reasons derived, not the kernel's; before Linux 6.10 misses RSTs sent without a socket" },
+	  "reasons derived, not the kernel's; before Linux 6.10 misses RSTs sent without a socket" , NULL },
 };
 
 static const struct ns_hook rst_recv_hooks[] = {
-	{ "tp_btf", "tcp_receive_reset tracepoint", { "rst_recv_tp" }, {}, NULL },
-	{ "raw_tp", "tcp_receive_reset tracepoint", { "rst_recv_raw" }, {}, NULL },
-	{ "fentry", "tcp_reset", { "rst_recv_fe" }, {}, NULL },
-	{ "kprobe", "tcp_reset", { "rst_recv_kp" }, {}, NULL },
+	{ "tp_btf", "tcp_receive_reset tracepoint", { "rst_recv_tp" }, {}, NULL , NULL },
+	{ "raw_tp", "tcp_receive_reset tracepoint", { "rst_recv_raw" }, {}, NULL , NULL },
+	{ "fentry", "tcp_reset", { "rst_recv_fe" }, {}, NULL , NULL },
+	{ "kprobe", "tcp_reset", { "rst_recv_kp" }, {}, NULL , NULL },
 };
 
 static const struct ns_source rst_sources[] = {

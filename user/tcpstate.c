@@ -10,12 +10,12 @@
 #include "maps.h"
 
 static const struct ns_hook tcpstate_hooks[] = {
-	{ "tp_btf", "inet_sock_set_state tracepoint", { "tcpstate_tp" }, {}, NULL },
-	{ "raw_tp", "inet_sock_set_state tracepoint", { "tcpstate_raw" }, {}, NULL },
+	{ "tp_btf", "inet_sock_set_state tracepoint", { "tcpstate_tp" }, {}, NULL , NULL },
+	{ "raw_tp", "inet_sock_set_state tracepoint", { "tcpstate_raw" }, {}, NULL , NULL },
 	{ "fentry", "tcp_set_state", { "tcpstate_fe" }, {},
-	  "misses LISTEN and listener-clone transitions (inet_sk_state_store); corrected at each resync" },
+	  "misses LISTEN and listener-clone transitions (inet_sk_state_store); corrected at each resync" , NULL },
 	{ "kprobe", "tcp_set_state", { "tcpstate_kp" }, {},
-	  "misses LISTEN and listener-clone transitions (inet_sk_state_store); corrected at each resync" },
+	  "misses LISTEN and listener-clone transitions (inet_sk_state_store); corrected at each resync" , NULL },
 };
 
 static const struct ns_source tcpstate_sources[] = {

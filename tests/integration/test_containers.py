@@ -193,4 +193,5 @@ def test_agent_tcp_states_match_ss(ctx):
         # interfaces of the container, with the host side of its veth
         eth0 = [i for i in row_web["interfaces"] if i["name"] == "eth0"]
         assert eth0 and eth0[0]["kind"] == "veth" and eth0[0]["rx_packets"] > 0, row_web["interfaces"]
+        assert eth0[0]["host_peer"] and eth0[0]["host_peer"].startswith("veth"), eth0[0]
         agent.close()

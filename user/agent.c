@@ -20,6 +20,7 @@
 #include "maps.h"
 #include "report.h"
 #include "sockdiag.h"
+#include "vec.h"
 
 struct gauge_ent {
 	uint32_t netns;
@@ -68,15 +69,8 @@ static struct gauge_ent *gauge_get(struct agent_ctx *ac, uint32_t netns)
 	for (i = 0; i < ac->ng; i++)
 		if (ac->g[i].netns == netns)
 			return &ac->g[i];
-	if (ac->ng == ac->cap_g) {
-		size_t cap = ac->cap_g ? ac->cap_g * 2 : 32;
-		struct gauge_ent *v = realloc(ac->g, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		ac->g = v;
-		ac->cap_g = cap;
-	}
+	if (NS_VEC_RESERVE(ac->g, ac->cap_g, ac->ng, 32, 0))
+		return NULL;
 	memset(&ac->g[ac->ng], 0, sizeof(ac->g[0]));
 	ac->g[ac->ng].netns = netns;
 	return &ac->g[ac->ng++];

@@ -12,6 +12,7 @@
 #include "containers.h"
 #include "json.h"
 #include "netns.h"
+#include "vec.h"
 
 static uint64_t now_ms(void)
 {
@@ -67,18 +68,8 @@ static struct ns_ctr *ctr_get(struct ns_ctr_table *t, const char *id)
 
 	if (c)
 		return c;
-	if (t->nctrs == t->cap_ctrs) {
-		size_t cap = t->cap_ctrs ? t->cap_ctrs * 2 : 64;
-		struct ns_ctr *v;
-
-		if (cap > NS_CTR_TABLE_MAX_CTRS)
-			return NULL;
-		v = realloc(t->ctrs, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		t->ctrs = v;
-		t->cap_ctrs = cap;
-	}
+	if (NS_VEC_RESERVE(t->ctrs, t->cap_ctrs, t->nctrs, 64, NS_CTR_TABLE_MAX_CTRS))
+		return NULL;
 	c = &t->ctrs[t->nctrs++];
 	memset(c, 0, sizeof(*c));
 	ns_strlcpy(c->info.id, id, sizeof(c->info.id));
@@ -101,18 +92,8 @@ static struct ns_nsinfo *ns_get(struct ns_ctr_table *t, uint32_t netns)
 
 	if (n)
 		return n;
-	if (t->nns == t->cap_ns) {
-		size_t cap = t->cap_ns ? t->cap_ns * 2 : 64;
-		struct ns_nsinfo *v;
-
-		if (cap > NS_CTR_TABLE_MAX_NS)
-			return NULL;
-		v = realloc(t->ns, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		t->ns = v;
-		t->cap_ns = cap;
-	}
+	if (NS_VEC_RESERVE(t->ns, t->cap_ns, t->nns, 64, NS_CTR_TABLE_MAX_NS))
+		return NULL;
 	n = &t->ns[t->nns++];
 	memset(n, 0, sizeof(*n));
 	n->netns = netns;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include "args.h"
 #include "netns.h"
+#include "vec.h"
 
 #define DEFAULT_NETNS_DIR "/run/netns"
 #define DEFAULT_HOST_NS "/proc/1/ns/net"
@@ -74,15 +75,8 @@ static int add(struct ns_netns_names *c, uint32_t inode, const char *name)
 	for (i = 0; i < c->n; i++)
 		if (c->v[i].inode == inode)
 			return 0;	/* first name wins: "host" before any alias */
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct ns_netns_entry *v = realloc(c->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->v = v;
-		c->cap = cap;
-	}
+	if (NS_VEC_RESERVE(c->v, c->cap, c->n, 16, 0))
+		return -ENOMEM;
 	c->v[c->n].inode = inode;
 	snprintf(c->v[c->n].name, sizeof(c->v[c->n].name), "%s", name);
 	c->n++;

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "procscan.h"
+#include "vec.h"
 
 /* Big enough for one getdents64 call to return a few thousand PIDs. */
 #define DENTS_BUF (64 * 1024)
@@ -194,16 +195,9 @@ static int collect(void *ctx, int dfd, int pid)
 			l->denied++;
 		return 0;
 	}
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 1024;
-		struct pid_ns *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			l->err = -ENOMEM;
-			return 1;
-		}
-		l->v = v;
-		l->cap = cap;
+	if (NS_VEC_RESERVE(l->v, l->cap, l->n, 1024, 0)) {
+		l->err = -ENOMEM;
+		return 1;
 	}
 	l->v[l->n].netns = ino;
 	l->v[l->n].pid = pid;

@@ -4,18 +4,12 @@
 #include <string.h>
 #include "fmt.h"
 #include "report.h"
+#include "vec.h"
 
 struct ns_report_row *ns_report_add(struct ns_report *r)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 32;
-		struct ns_report_row *v = realloc(r->rows, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		r->rows = v;
-		r->cap = cap;
-	}
+	if (NS_VEC_RESERVE(r->rows, r->cap, r->n, 32, 0))
+		return NULL;
 	memset(&r->rows[r->n], 0, sizeof(r->rows[0]));
 	return &r->rows[r->n++];
 }

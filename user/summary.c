@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "summary.h"
+#include "vec.h"
 
 void ns_rst_summary_free(struct ns_rst_summary *s)
 {
@@ -26,15 +27,8 @@ static struct ns_rst_row *row_get(struct ns_rst_summary *s, uint32_t netns)
 	for (i = 0; i < s->n; i++)
 		if (s->rows[i].netns == netns)
 			return &s->rows[i];
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct ns_rst_row *r = realloc(s->rows, cap * sizeof(*r));
-
-		if (!r)
-			return NULL;
-		s->rows = r;
-		s->cap = cap;
-	}
+	if (NS_VEC_RESERVE(s->rows, s->cap, s->n, 16, 0))
+		return NULL;
 	memset(&s->rows[s->n], 0, sizeof(s->rows[0]));
 	s->rows[s->n].netns = netns;
 	return &s->rows[s->n++];

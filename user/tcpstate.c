@@ -8,6 +8,7 @@
 #include "tcpstate.h"
 #include "feature.h"
 #include "maps.h"
+#include "vec.h"
 
 static const struct ns_hook tcpstate_hooks[] = {
 	{ "tp_btf", "inet_sock_set_state tracepoint", { "tcpstate_tp" }, {}, NULL , NULL },
@@ -70,15 +71,8 @@ static struct ns_tcp_trans *set_get(struct ns_tcp_trans_set *s, uint32_t netns)
 	for (i = 0; i < s->n; i++)
 		if (s->v[i].netns == netns)
 			return &s->v[i].t;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct ns_tcp_trans_entry *v = realloc(s->v, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		s->v = v;
-		s->cap = cap;
-	}
+	if (NS_VEC_RESERVE(s->v, s->cap, s->n, 32, 0))
+		return NULL;
 	memset(&s->v[s->n], 0, sizeof(s->v[0]));
 	s->v[s->n].netns = netns;
 	return &s->v[s->n++].t;

@@ -12,60 +12,7 @@
 #include <unistd.h>
 #include "cgroup.h"
 #include "ut.h"
-
-/* NETSLEUTH_TESTDATA, else tests/unit/data from the working directory, else next to the binary's parent. */
-static const char *data_dir(void)
-{
-	static char dir[PATH_MAX];
-	const char *env = getenv("NETSLEUTH_TESTDATA");
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
-
-	if (env && *env)
-		return env;
-	if (!access("tests/unit/data/cgroup", R_OK))
-		return "tests/unit/data";
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			if ((size_t)snprintf(dir, sizeof(dir), "%s/../tests/unit/data", exe) < sizeof(dir))
-				return dir;
-		}
-	}
-	return "tests/unit/data";
-}
-
-static char *load(const char *name, size_t *len)
-{
-	char path[PATH_MAX], *buf = NULL;
-	long size;
-	FILE *f;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/cgroup/%s", data_dir(), name) >= sizeof(path))
-		return NULL;
-	f = fopen(path, "rb");
-	if (!f) {
-		printf("    cannot open %s (set NETSLEUTH_TESTDATA)\n", path);
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
-		goto cleanup;
-	buf = malloc((size_t)size + 1);
-	if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
-		free(buf);
-		buf = NULL;
-	}
-	if (buf) {
-		buf[size] = '\0';
-		*len = (size_t)size;
-	}
-cleanup:
-	fclose(f);
-	return buf;
-}
+#include "ut_data.h"
 
 static int is_id_or_empty(const char *id)
 {
@@ -84,14 +31,13 @@ static int is_id_or_empty(const char *id)
 UT_TEST(cgroup_fixtures)
 {
 	char line[512], name[128], rts[32], want_id[80], want_pod[48], id[65], pod[37];
-	char *buf, path[PATH_MAX];
+	char *buf;
 	int want_rc, rc, checked = 0, real = 0;
 	enum ns_runtime rt;
 	size_t len;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/cgroup/expect.tsv", data_dir());
-	f = fopen(path, "r");
+	f = ut_open("cgroup", "expect.tsv", "r");
 	UT_ASSERT(f);
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == '#' || line[0] == '\n')
@@ -100,7 +46,7 @@ UT_TEST(cgroup_fixtures)
 			ut_fail(__FILE__, __LINE__, "bad expect.tsv line: %s", line);
 			break;
 		}
-		buf = load(name, &len);
+		buf = ut_load("cgroup", name, &len);
 		if (!buf) {
 			ut_fail(__FILE__, __LINE__, "missing fixture %s", name);
 			break;
@@ -136,7 +82,7 @@ UT_TEST(cgroup_truncations_and_flips)
 	int rc;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		buf = load(names[i], &len);
+		buf = ut_load("cgroup", names[i], &len);
 		UT_ASSERT(buf);
 		for (k = 0; k <= len; k++) {
 			char *cut = malloc(k ? k : 1);	/* exact size: ASan sees any overread */

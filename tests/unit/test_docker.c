@@ -12,69 +12,12 @@
 #include <unistd.h>
 #include "docker_parse.h"
 #include "ut.h"
-
-/* NETSLEUTH_TESTDATA, else tests/unit/data from the working directory, else next to the binary's parent. */
-static const char *testdata_dir(void)
-{
-	static char dir[PATH_MAX];
-	const char *env = getenv("NETSLEUTH_TESTDATA");
-	char exe[PATH_MAX];
-	ssize_t n;
-	char *slash;
-
-	if (env && *env)
-		return env;
-	if (!access("tests/unit/data/docker", R_OK))
-		return "tests/unit/data";
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');	/* <repo>/.output/unit-tests */
-		if (slash) {
-			*slash = '\0';
-			if ((size_t)snprintf(dir, sizeof(dir), "%s/../tests/unit/data", exe) < sizeof(dir))
-				return dir;
-		}
-	}
-	return "tests/unit/data";
-}
-
-/* Whole file, NUL-terminated for convenience (the parsers get the length). */
-static char *load(const char *name, size_t *len)
-{
-	char path[PATH_MAX];
-	char *buf = NULL;
-	long size;
-	FILE *f;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/docker/%s", testdata_dir(), name) >= sizeof(path))
-		return NULL;
-	f = fopen(path, "rb");
-	if (!f) {
-		printf("    cannot open %s (set NETSLEUTH_TESTDATA)\n", path);
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET))
-		goto cleanup;
-	buf = malloc((size_t)size + 1);
-	if (!buf)
-		goto cleanup;
-	if (fread(buf, 1, (size_t)size, f) != (size_t)size) {
-		free(buf);
-		buf = NULL;
-		goto cleanup;
-	}
-	buf[size] = '\0';
-	*len = (size_t)size;
-cleanup:
-	fclose(f);
-	return buf;
-}
+#include "ut_data.h"
 
 static int inspect_file(const char *name, struct ns_ctr_info *c)
 {
 	size_t len;
-	char *buf = load(name, &len);
+	char *buf = ut_load("docker", name, &len);
 	int err;
 
 	if (!buf)
@@ -120,7 +63,7 @@ UT_TEST(docker_list_recorded)
 	struct ns_ctr_info web, stopped;
 	size_t len, n, i;
 	bool has_web = false;
-	char *buf = load("list.json", &len);
+	char *buf = ut_load("docker", "list.json", &len);
 
 	UT_ASSERT(buf);
 	UT_EQ_INT(ns_docker_parse_list(buf, len, ids, 8, &n), 0);
@@ -260,7 +203,7 @@ UT_TEST(docker_version_negotiation)
 {
 	char api[16];
 	size_t len;
-	char *buf = load("version.json", &len);
+	char *buf = ut_load("docker", "version.json", &len);
 
 	UT_ASSERT(buf);
 	UT_EQ_INT(ns_docker_parse_version(buf, len, api, sizeof(api)), 0);
@@ -292,7 +235,7 @@ UT_TEST(docker_events_recorded)
 	char renamed_id[NS_CTR_ID_LEN + 1] = "";
 	bool web_started = false, twonet_connected = false, stopped_died = false, renamed_destroyed = false;
 	size_t len, lines = 0;
-	char *buf = load("events.jsonl", &len), *line, *nl;
+	char *buf = ut_load("docker", "events.jsonl", &len), *line, *nl;
 
 	UT_ASSERT(buf);
 	UT_EQ_INT(inspect_file("inspect_web.json", &web), 0);
@@ -344,7 +287,7 @@ UT_TEST(docker_inspect_every_truncation_fails)
 {
 	struct ns_ctr_info c;
 	size_t len, i, body;
-	char *buf = load("inspect_web.json", &len);
+	char *buf = ut_load("docker", "inspect_web.json", &len);
 
 	UT_ASSERT(buf);
 	for (body = len; body && (buf[body - 1] == '\n' || buf[body - 1] == ' '); body--)
@@ -639,7 +582,7 @@ UT_TEST(docker_events_hostile)
 {
 	struct ns_docker_event ev;
 	size_t len, lines = 0;
-	char *buf = load("events_bad.jsonl", &len), *line, *nl;
+	char *buf = ut_load("docker", "events_bad.jsonl", &len), *line, *nl;
 
 	UT_ASSERT(buf);
 	for (line = buf; (nl = memchr(line, '\n', len - (size_t)(line - buf))); line = nl + 1) {
@@ -662,7 +605,7 @@ UT_TEST(docker_events_other)
 {
 	struct ns_docker_event ev;
 	size_t len, lines = 0;
-	char *buf = load("events_other.jsonl", &len), *line, *nl;
+	char *buf = ut_load("docker", "events_other.jsonl", &len), *line, *nl;
 
 	UT_ASSERT(buf);
 	for (line = buf; (nl = memchr(line, '\n', len - (size_t)(line - buf))); line = nl + 1) {

@@ -5,6 +5,7 @@
  * kernel's exact counters, live TCP state counts and interface counters,
  * every interval and at exit.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -189,6 +190,11 @@ static void fill_links(struct ns_report_row *row, const struct ns_nsinfo *n, con
 		rl->rx_dropped = l->rx_dropped;
 		rl->tx_dropped = l->tx_dropped;
 		/* a container's veth names its host-side peer by ifindex in the host namespace */
+		for (unsigned a = 0; a < n->naddrs && rl->naddrs < 4; a++)
+			if (n->addrs[a].ifindex == l->ifindex &&
+			    inet_ntop(n->addrs[a].family == 10 ? AF_INET6 : AF_INET, n->addrs[a].addr,
+				      rl->addrs[rl->naddrs], sizeof(rl->addrs[0])))
+				rl->naddrs++;
 		if (row->id.kind == NS_IDENT_CONTAINER && !strcmp(l->kind, "veth") && l->link_netnsid >= 0) {
 			const struct ns_link *peer = veth_peer(l, n, nss, nns, host);
 

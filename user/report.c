@@ -143,6 +143,12 @@ void ns_report_text(const struct ns_report *r, const struct ns_fmt *f, const cha
 				      (unsigned long long)l->tx_packets, (unsigned long long)l->rx_errors,
 				      (unsigned long long)l->tx_errors, (unsigned long long)l->rx_dropped,
 				      (unsigned long long)l->tx_dropped, l->peer[0] ? "  host side " : "", l->peer);
+			if (l->naddrs) {
+				ns_buf_puts(b, "                   ");
+				for (unsigned a = 0; a < l->naddrs; a++)
+					ns_buf_printf(b, " %s", l->addrs[a]);
+				ns_buf_puts(b, "\n");
+			}
 		}
 	}
 	if (!r->api_up)
@@ -228,6 +234,11 @@ void ns_report_json(const struct ns_report *r, const struct ns_fmt *f, const cha
 					 l->mac[3], l->mac[4], l->mac[5]);
 			nj_kv_str(&j, "mac", l->has_mac ? mac : NULL);
 			nj_kv_str(&j, "host_peer", l->peer[0] ? l->peer : NULL);
+			nj_key(&j, "addresses");
+			nj_arr_begin(&j);
+			for (unsigned a = 0; a < l->naddrs; a++)
+				nj_str(&j, l->addrs[a]);
+			nj_arr_end(&j);
 			nj_kv_u64(&j, "rx_bytes", l->rx_bytes);
 			nj_kv_u64(&j, "tx_bytes", l->tx_bytes);
 			nj_kv_u64(&j, "rx_packets", l->rx_packets);

@@ -24,6 +24,8 @@ struct ns_report_link {
 	uint8_t mac[6];
 	bool has_mac;
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets, rx_errors, tx_errors, rx_dropped, tx_dropped;
+	unsigned naddrs;
+	char addrs[4][48];	/* "172.17.0.2/16"-style without the prefix: "172.17.0.2" */
 };
 
 struct ns_report_row {

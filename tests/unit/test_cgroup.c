@@ -6,10 +6,8 @@
  * shapes of the other runtimes, drivers and hostile input.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include "cgroup.h"
 #include "ut.h"
 #include "ut_data.h"

@@ -6,10 +6,8 @@
  * recording, so tests cross-check files instead of hard-coding IDs.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include "docker_parse.h"
 #include "ut.h"
 #include "ut_data.h"

@@ -42,6 +42,9 @@ static void fill(struct ns_report *r)
 	memcpy(row->links[0].mac, "\x02\x42\xac\x11\x00\x02", 6);
 	row->links[0].rx_bytes = 2048;
 	row->links[0].rx_packets = 10;
+	row->links[0].naddrs = 2;
+	strcpy(row->links[0].addrs[0], "172.17.0.2");
+	strcpy(row->links[0].addrs[1], "fd00::2");
 
 	row = ns_report_add(r);
 	row->id.kind = NS_IDENT_HOST;
@@ -76,7 +79,7 @@ UT_TEST(report_text)
 	UT_ASSERT(strstr(b.p, "      abcdef012345 nginx\n"));
 	UT_ASSERT(strstr(b.p, "RSTs sent by reason: NO_SOCKET=5  (+2 sent, +0 received this interval)"));
 	UT_ASSERT(strstr(b.p, "      eth0         veth   02:42:ac:11:00:02 rx 2.0 KiB/10 pkts"));
-	UT_ASSERT(strstr(b.p, "host side veth1a2b"));
+	UT_ASSERT(strstr(b.p, "host side veth1a2b\n                    172.17.0.2 fd00::2\n"));
 	UT_ASSERT(strstr(b.p, "  blue                 30                  0         0          -"));
 	UT_ASSERT(!strstr(b.p, "unreachable"));
 	r.api_up = false;
@@ -104,7 +107,7 @@ UT_TEST(report_json)
 	UT_ASSERT(strstr(b.p, "\"rst\":{\"sent\":5,\"received\":0,\"sent_delta\":2,\"received_delta\":0,\"sent_by_reason\":{\"NO_SOCKET\":5}}"));
 	UT_ASSERT(strstr(b.p, "\"tcp_states\":{\"ESTABLISHED\":3,\"SYN_SENT\":0,"));
 	UT_ASSERT(strstr(b.p, "\"LISTEN\":1,"));
-	UT_ASSERT(strstr(b.p, "\"interfaces\":[{\"name\":\"eth0\",\"ifindex\":0,\"kind\":\"veth\",\"mac\":\"02:42:ac:11:00:02\",\"host_peer\":\"veth1a2b\",\"rx_bytes\":2048,"));
+	UT_ASSERT(strstr(b.p, "\"interfaces\":[{\"name\":\"eth0\",\"ifindex\":0,\"kind\":\"veth\",\"mac\":\"02:42:ac:11:00:02\",\"host_peer\":\"veth1a2b\",\"addresses\":[\"172.17.0.2\",\"fd00::2\"],\"rx_bytes\":2048,"));
 	UT_ASSERT(strstr(b.p, "{\"netns\":30,\"netns_name\":\"blue\",\"container\":null,\"alive\":true,"));
 	UT_ASSERT(strstr(b.p, "\"tcp_states\":null,\"interfaces\":[]}"));
 	UT_ASSERT(b.p[b.len - 1] == '\n');

@@ -9,7 +9,6 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
@@ -19,31 +18,7 @@
 #include "rtnl.h"
 #include "sockdiag.h"
 #include "ut.h"
-
-/* NETSLEUTH_TESTDATA, else tests/unit/data from the working directory, else next to the binary's parent. */
-static const char *data_dir(void)
-{
-	static char dir[PATH_MAX];
-	const char *env = getenv("NETSLEUTH_TESTDATA");
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
-
-	if (env && *env)
-		return env;
-	if (!access("tests/unit/data/rtnl", R_OK))
-		return "tests/unit/data";
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			if ((size_t)snprintf(dir, sizeof(dir), "%s/../tests/unit/data", exe) < sizeof(dir))
-				return dir;
-		}
-	}
-	return "tests/unit/data";
-}
+#include "ut_data.h"
 
 static int hexval(int c)
 {
@@ -57,18 +32,14 @@ static int hexval(int c)
 /* A .hex fixture: '#' lines are comments, the rest hex digits. malloc() keeps it aligned for nlmsghdr. */
 static uint8_t *load_hex(const char *name, size_t *len)
 {
-	char path[PATH_MAX], line[1024];
+	char line[1024];
 	uint8_t *buf = NULL, *p;
 	size_t cap = 0, n = 0, i;
 	FILE *f;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/rtnl/%s", data_dir(), name) >= sizeof(path))
+	f = ut_open("rtnl", name, "r");
+	if (!f)
 		return NULL;
-	f = fopen(path, "r");
-	if (!f) {
-		printf("    cannot open %s (set NETSLEUTH_TESTDATA)\n", path);
-		return NULL;
-	}
 	while (fgets(line, sizeof(line), f)) {
 		if (line[0] == '#')
 			continue;

@@ -16,7 +16,7 @@ VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 # Every BPF feature: bpf/<feat>.bpf.c + bpf/<feat>.h + user/<feat>.c
-BPF_FEATURES := rst tcpstate
+BPF_FEATURES := rst tcpstate ct
 # Container identity (issue #3): each module's own lines.
 DOCKER_PURE_OBJS := docker_parse
 DOCKER_OBJS := docker
@@ -26,7 +26,7 @@ PROC_OBJS := procscan rtnl sockdiag
 PROC_LDLIBS := -lmnl -lpthread
 # Pure logic first: unit tests link these without libbpf.
 PURE_OBJS := json fmt netns summary args tcpgauge report $(DOCKER_PURE_OBJS) $(PROC_PURE_OBJS)
-USER_OBJS := $(PURE_OBJS) main log probe maps btfenum rst tcpstate containers events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS)
+USER_OBJS := $(PURE_OBJS) main log probe maps btfenum rst tcpstate ct containers events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS)
 
 BPF_OBJS := $(patsubst %,$(OUTPUT)/bpf/%.bpf.o,$(BPF_FEATURES))
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_FEATURES))

@@ -12,6 +12,7 @@
 enum ns_event_type {
 	NS_EV_RST_SENT = 1,
 	NS_EV_RST_RECV = 2,
+	NS_EV_CT_INVALID = 3,
 	NS_EV_TYPE_MAX,
 };
 

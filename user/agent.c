@@ -55,10 +55,7 @@ static int on_event(void *ctx, const struct ns_event_hdr *h, size_t size)
 	if (!ac->print_events)
 		return 0;
 	ns_buf_reset(&ac->out);
-	if (ac->o->json)
-		ns_fmt_rst_json(&ac->s->fmt, (const void *)h, &ac->out);
-	else
-		ns_fmt_rst_text(&ac->s->fmt, (const void *)h, &ac->out);
+	ns_fmt_event(&ac->s->fmt, h, ac->o->json, &ac->out);
 	fwrite(ac->out.p, 1, ac->out.len, stdout);
 	return 0;
 }
@@ -439,7 +436,7 @@ int cmd_agent(int argc, char **argv)
 	}
 
 	ns_signals_install();
-	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST), NS_FEAT_BIT(NS_FEAT_TCPSTATE), &o.cfg, o.netns, o.nr_netns,
+	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST), NS_FEAT_BIT(NS_FEAT_TCPSTATE) | NS_FEAT_BIT(NS_FEAT_CT), &o.cfg, o.netns, o.nr_netns,
 			      &o.ident, on_event, &ac);
 	if (err)
 		return NS_EXIT_FAIL;

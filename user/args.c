@@ -77,13 +77,14 @@ static const struct {
 } events[] = {
 	{ "rst-sent", "rst_sent", NS_EV_BIT(NS_EV_RST_SENT) },
 	{ "rst-recv", "rst_recv", NS_EV_BIT(NS_EV_RST_RECV) },
+	{ "ct-invalid", "ct_invalid", NS_EV_BIT(NS_EV_CT_INVALID) },
 	{ "rst", NULL, NS_EV_BIT(NS_EV_RST_SENT) | NS_EV_BIT(NS_EV_RST_RECV) },
 	{ "all", NULL, ~0U },
 };
 
 const char *ns_event_names_help(void)
 {
-	return "rst-sent, rst-recv, rst (both), all";
+	return "rst-sent, rst-recv, rst (both), ct-invalid, all";
 }
 
 const char *ns_event_name(unsigned type)

@@ -66,8 +66,11 @@ static void watch_add(struct ns_session *s)
 		return;
 	for (i = 0; i < s->iopts->nr_containers; i++) {
 		n = ns_ctr_match(&s->table, s->iopts->containers[i], netns, 64);
-		for (k = 0; k < n; k++)
+		for (k = 0; k < n; k++) {
 			bpf_map_update_elem(s->filter_fd, &netns[k], &one, BPF_ANY);
+			if (s->ct_filter_fd >= 0)
+				bpf_map_update_elem(s->ct_filter_fd, &netns[k], &one, BPF_ANY);
+		}
 	}
 }
 
@@ -166,6 +169,7 @@ static int on_record(void *ctx, void *data, size_t size)
 const struct ns_feature *const ns_features[NS_FEAT_MAX] = {
 	[NS_FEAT_RST] = &ns_rst_feature,
 	[NS_FEAT_TCPSTATE] = &ns_tcpstate_feature,
+	[NS_FEAT_CT] = &ns_ct_feature,
 };
 
 void ns_session_close(struct ns_session *s)
@@ -179,6 +183,7 @@ void ns_session_close(struct ns_session *s)
 	s->docker = NULL;
 	ring_buffer__free(s->rb);
 	s->rb = NULL;
+	ns_ct_links_free(&s->ctlinks);
 	for (f = 0; f < NS_FEAT_MAX; f++)
 		ns_loaded_destroy(&s->feat[f]);
 	ns_ctr_table_destroy(&s->table);
@@ -223,6 +228,8 @@ int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, 
 
 	memset(s, 0, sizeof(*s));
 	s->filter_fd = -1;
+	s->ct_filter_fd = -1;
+	ns_ct_links_init(&s->ctlinks, NULL);
 	s->iopts = iopts;
 	for (i = 0; i < nr_netns_arg && nr_netns < sizeof(netns) / sizeof(netns[0]); i++)
 		netns[nr_netns++] = netns_arg[i];
@@ -258,7 +265,11 @@ int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, 
 	}
 	if (cfg.filter_netns) {
 		s->filter_fd = ns_netns_filter_fd(&s->feat[NS_FEAT_RST]);
+		if (ns_session_feat(s, NS_FEAT_CT))
+			s->ct_filter_fd = ns_netns_filter_fd(&s->feat[NS_FEAT_CT]);
 		for (i = 0; i < nr_netns; i++) {
+			if (s->ct_filter_fd >= 0)
+				bpf_map_update_elem(s->ct_filter_fd, &netns[i], &one, BPF_ANY);
 			if (bpf_map_update_elem(s->filter_fd, &netns[i], &one, BPF_ANY)) {
 				err = -errno;
 				ns_err("netns filter: %s", strerror(-err));
@@ -272,6 +283,16 @@ int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, 
 		ns_err("ring buffer: %s", strerror(-err));
 		goto cleanup;
 	}
+	if (ns_session_feat(s, NS_FEAT_CT)) {
+		err = ring_buffer__add(s->rb, ns_ringbuf_fd(&s->feat[NS_FEAT_CT]), on_record, s);
+		if (err) {
+			ns_err("conntrack ring buffer: %s", strerror(-err));
+			goto cleanup;
+		}
+		ns_ct_links_init(&s->ctlinks, &s->feat[NS_FEAT_CT]);
+		ns_ct_links_sync(&s->ctlinks, &s->table);
+	}
+	s->housekeeping_ms = ns_now_ms();
 	return 0;
 cleanup:
 	ns_session_close(s);
@@ -300,6 +321,12 @@ int ns_session_run(struct ns_session *s, uint64_t duration_ms, uint64_t tick_ms,
 		err = 0;
 		fflush(stdout);
 		now = ns_now_ms();
+		/* new namespaces need their conntrack hook, gone ones lose it */
+		if (now - s->housekeeping_ms >= 2000) {
+			s->housekeeping_ms = now;
+			ns_ctr_table_refresh(&s->table, now);
+			ns_ct_links_sync(&s->ctlinks, &s->table);
+		}
 		if (tick && tick_ms && now >= next_tick) {
 			next_tick = now + tick_ms;
 			if (tick(tick_ctx))

@@ -30,7 +30,7 @@ int64_t ns_mono_to_real_ns(void);
 typedef int (*ns_event_fn)(void *ctx, const struct ns_event_hdr *h, size_t size);
 
 /* Every BPF object netsleuth has, in load order. */
-enum ns_feat_id { NS_FEAT_RST, NS_FEAT_TCPSTATE, NS_FEAT_MAX };
+enum ns_feat_id { NS_FEAT_RST, NS_FEAT_TCPSTATE, NS_FEAT_CT, NS_FEAT_MAX };
 extern const struct ns_feature *const ns_features[NS_FEAT_MAX];
 #define NS_FEAT_BIT(f) (1u << (f))
 
@@ -49,6 +49,9 @@ struct ns_session {
 	struct ns_docker *docker;
 	const struct ns_ident_opts *iopts;
 	int filter_fd;				/* netns filter of the RST object, -1 when unfiltered */
+	int ct_filter_fd;			/* same for the conntrack object */
+	struct ns_ct_links ctlinks;
+	uint64_t housekeeping_ms;
 	struct ring_buffer *rb;
 	struct ns_enum_names rst_reasons;
 	struct ns_fmt fmt;

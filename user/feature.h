@@ -24,6 +24,36 @@ extern const struct ns_feature ns_rst_feature;
 int ns_rst_read_counts(const struct ns_loaded *l, struct ns_rst_summary *s);
 
 extern const struct ns_feature ns_tcpstate_feature;
+extern const struct ns_feature ns_ct_feature;
+
+struct ns_ctr_table;
+
+/* Netfilter links of the conntrack INVALID program, one per namespace and family. */
+struct ns_ct_link {
+	uint32_t netns;
+	int fd4, fd6;
+};
+struct ns_ct_links {
+	int prog_fd;
+	struct ns_ct_link *v;
+	size_t n, cap;
+};
+void ns_ct_links_init(struct ns_ct_links *l, const struct ns_loaded *ct);
+void ns_ct_links_free(struct ns_ct_links *l);
+/* Hook every live namespace of the table, unhook the gone; returns how many were added. */
+int ns_ct_links_sync(struct ns_ct_links *l, struct ns_ctr_table *t);
+
+struct ns_ct_count {
+	uint32_t netns;
+	uint8_t proto, family;
+	uint64_t n;
+};
+struct ns_ct_counts {
+	struct ns_ct_count *v;
+	size_t n, cap;
+};
+int ns_ct_read_counts(const struct ns_loaded *l, struct ns_ct_counts *out);
+uint64_t ns_ct_invalid_total(const struct ns_ct_counts *c, uint32_t netns);
 
 /* netns -> cumulative TCP transitions, from the kernel's per-CPU counters. */
 struct ns_tcp_trans_entry {

@@ -263,6 +263,120 @@ void ns_fmt_rst_json(const struct ns_fmt *f, const struct rst_event *e, struct n
 	ns_buf_putn(b, "\n", 1);
 }
 
+static const char *proto_name(uint8_t p, char *buf, size_t len)
+{
+	switch (p) {
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 1:
+		return "icmp";
+	case 58:
+		return "icmpv6";
+	default:
+		snprintf(buf, len, "proto%u", p);
+		return buf;
+	}
+}
+
+void ns_fmt_ct_text(const struct ns_fmt *f, const struct ct_event *e, struct ns_buf *b)
+{
+	char tbuf[80], nsbuf[64], ifbuf[24], src[64], dst[64], fl[16], detail[96], pbuf[16];
+	struct ns_ident id;
+
+	fmt_time(f, e->hdr.ts_ns, false, tbuf, sizeof(tbuf));
+	ns_fmt_ident(f, e->hdr.netns, &id);
+	if (e->ifname[0])
+		snprintf(ifbuf, sizeof(ifbuf), "%.*s", (int)sizeof(e->ifname), e->ifname);
+	else
+		snprintf(ifbuf, sizeof(ifbuf), "if%u", e->ifindex);
+	ns_fmt_endpoint(e->family, e->saddr, e->sport, src, sizeof(src));
+	ns_fmt_endpoint(e->family, e->daddr, e->dport, dst, sizeof(dst));
+	if (e->flags & NS_CT_F_TCP) {
+		ns_tcp_flags_str(e->tcp_flags, fl, sizeof(fl));
+		snprintf(detail, sizeof(detail), "[%s] seq %u ack %u len %u", fl, e->seq, e->ack, e->len);
+	} else {
+		snprintf(detail, sizeof(detail), "%s len %u", proto_name(e->proto, pbuf, sizeof(pbuf)), e->len);
+	}
+	ns_buf_printf(b, RST_COLS, tbuf, "ct-inval", ns_ident_label(&id, nsbuf, sizeof(nsbuf)), ifbuf, src, dst, "-",
+		      "INVALID", detail);
+}
+
+void ns_fmt_ct_json(const struct ns_fmt *f, const struct ct_event *e, struct ns_buf *b)
+{
+	char tbuf[80], addr[INET6_ADDRSTRLEN], pbuf[16];
+	struct ns_ident id;
+	struct ns_json j;
+
+	ns_fmt_ident(f, e->hdr.netns, &id);
+	nj_init(&j, b);
+	nj_obj_begin(&j);
+	fmt_time(f, e->hdr.ts_ns, true, tbuf, sizeof(tbuf));
+	nj_kv_str(&j, "ts", tbuf);
+	nj_kv_u64(&j, "ts_ns", e->hdr.ts_ns);
+	nj_kv_str(&j, "event", "ct_invalid");
+	nj_kv_u64(&j, "netns", e->hdr.netns);
+	ns_fmt_ident_json(&j, &id);
+	nj_kv_str(&j, "family", e->family == 10 ? "ipv6" : "ipv4");
+	nj_kv_str(&j, "proto", proto_name(e->proto, pbuf, sizeof(pbuf)));
+	ns_fmt_addr(e->family, e->saddr, addr, sizeof(addr));
+	nj_kv_str(&j, "saddr", addr);
+	nj_key(&j, "sport");
+	if (e->flags & NS_CT_F_TCP)
+		nj_u64(&j, e->sport);
+	else
+		nj_null(&j);
+	ns_fmt_addr(e->family, e->daddr, addr, sizeof(addr));
+	nj_kv_str(&j, "daddr", addr);
+	nj_key(&j, "dport");
+	if (e->flags & NS_CT_F_TCP)
+		nj_u64(&j, e->dport);
+	else
+		nj_null(&j);
+	nj_kv_u64(&j, "ifindex", e->ifindex);
+	nj_key(&j, "ifname");
+	if (e->ifname[0])
+		nj_strn(&j, e->ifname, strnlen(e->ifname, sizeof(e->ifname)));
+	else
+		nj_null(&j);
+	nj_kv_u64(&j, "len", e->len);
+	nj_kv_str(&j, "hook", "prerouting");
+	nj_key(&j, "tcp");
+	if (e->flags & NS_CT_F_TCP) {
+		nj_obj_begin(&j);
+		nj_key(&j, "flags");
+		tcp_flags_json(&j, e->tcp_flags);
+		nj_kv_u64(&j, "seq", e->seq);
+		nj_kv_u64(&j, "ack", e->ack);
+		nj_kv_u64(&j, "window", e->window);
+		nj_obj_end(&j);
+	} else {
+		nj_null(&j);
+	}
+	nj_obj_end(&j);
+	ns_buf_putn(b, "\n", 1);
+}
+
+void ns_fmt_event(const struct ns_fmt *f, const struct ns_event_hdr *h, bool json, struct ns_buf *b)
+{
+	switch (h->type) {
+	case NS_EV_RST_SENT:
+	case NS_EV_RST_RECV:
+		if (json)
+			ns_fmt_rst_json(f, (const void *)h, b);
+		else
+			ns_fmt_rst_text(f, (const void *)h, b);
+		break;
+	case NS_EV_CT_INVALID:
+		if (json)
+			ns_fmt_ct_json(f, (const void *)h, b);
+		else
+			ns_fmt_ct_text(f, (const void *)h, b);
+		break;
+	}
+}
+
 int ns_event_check(const void *data, size_t size)
 {
 	const struct ns_event_hdr *h = data;
@@ -275,6 +389,12 @@ int ns_event_check(const void *data, size_t size)
 		if (h->size < sizeof(struct rst_event))
 			return -EINVAL;
 		if (((const struct rst_event *)data)->family != 2 && ((const struct rst_event *)data)->family != 10)
+			return -EINVAL;
+		return 0;
+	case NS_EV_CT_INVALID:
+		if (h->size < sizeof(struct ct_event))
+			return -EINVAL;
+		if (((const struct ct_event *)data)->family != 2 && ((const struct ct_event *)data)->family != 10)
 			return -EINVAL;
 		return 0;
 	default:

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "ident.h"
 #include "json.h"
+#include "ct.h"
 #include "rst.h"
 
 /* Names of a kernel enum by value (read from BTF at run time); slots may be NULL. */
@@ -36,6 +37,10 @@ void ns_fmt_addr(uint16_t family, const uint8_t *addr, char *buf, size_t len);
 void ns_fmt_rst_header(struct ns_buf *b);
 void ns_fmt_rst_text(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b);
 void ns_fmt_rst_json(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b);
+void ns_fmt_ct_text(const struct ns_fmt *f, const struct ct_event *e, struct ns_buf *b);
+void ns_fmt_ct_json(const struct ns_fmt *f, const struct ct_event *e, struct ns_buf *b);
+/* Any record that passed ns_event_check(), by its type. */
+void ns_fmt_event(const struct ns_fmt *f, const struct ns_event_hdr *h, bool json, struct ns_buf *b);
 
 /* Identity of a namespace through f->ident (kind UNKNOWN when there is none). */
 void ns_fmt_ident(const struct ns_fmt *f, uint32_t netns, struct ns_ident *out);

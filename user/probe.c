@@ -144,6 +144,12 @@ static int trial(const struct ns_feature *feat, const void *cfg, const char *con
 		if (!bpf_program__autoload(p))
 			continue;
 		captured[0] = '\0';
+		if (feat->try_attach) {
+			err = feat->try_attach(p, msg, msglen);
+			if (err)
+				goto cleanup;
+			continue;
+		}
 		links[n] = bpf_program__attach(p);
 		if (!links[n]) {
 			err = -errno;
@@ -326,7 +332,7 @@ int ns_feature_load(const struct ns_feature *feat, const void *cfg, struct ns_lo
 	bpf_object__for_each_program(p, obj) {
 		struct bpf_link *l;
 
-		if (!bpf_program__autoload(p))
+		if (!bpf_program__autoload(p) || feat->try_attach)
 			continue;
 		l = bpf_program__attach(p);
 		if (!l) {

@@ -14,6 +14,7 @@
 
 struct bpf_object;
 struct bpf_link;
+struct bpf_program;
 
 #define NS_HOOK_MAX_PROGS 4
 #define NS_SOURCE_MAX_HOOKS 8
@@ -58,6 +59,12 @@ struct ns_feature {
 	void (*destroy)(void *skel);
 	/* Set rodata and map sizes between open and load; `trial`: a probe load, keep maps tiny. */
 	int (*configure)(void *skel, const void *cfg, bool trial);
+	/*
+	 * Programs libbpf cannot attach (netfilter links, one per namespace):
+	 * the probe proves attachment with try_attach (0 or -errno, then undone),
+	 * and loading leaves attachment to the feature's own code.
+	 */
+	int (*try_attach)(struct bpf_program *p, char *msg, size_t len);
 };
 
 /* An object loaded with its chosen programs attached. */

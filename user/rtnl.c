@@ -355,12 +355,32 @@ struct rtnl_job {
 	struct ns_rtnl_acc acc;
 };
 
+int ns_nl_dump(struct mnl_socket *nl, char *buf, size_t buf_size, const struct nlmsghdr *nlh, ns_nl_parse_fn parse,
+	       void *ctx)
+{
+	uint32_t portid = mnl_socket_get_portid(nl), seq = nlh->nlmsg_seq;
+	ssize_t n;
+	int r;
+
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	do {
+		n = mnl_socket_recvfrom(nl, buf, buf_size);
+		if (n < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		r = parse(buf, (size_t)n, seq, portid, ctx);
+	} while (r == 0);
+	return r < 0 ? r : 0;
+}
+
+static int parse_rtnl(const void *buf, size_t len, uint32_t seq, uint32_t portid, void *acc)
+{
+	return ns_rtnl_parse_buf(buf, len, seq, portid, acc);
+}
+
 static int dump_one(struct mnl_socket *nl, char *buf, uint16_t type, uint32_t seq, struct ns_rtnl_acc *acc)
 {
 	struct nlmsghdr *nlh;
-	uint32_t portid = mnl_socket_get_portid(nl);
-	ssize_t n;
-	int r;
 
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
@@ -375,15 +395,7 @@ static int dump_one(struct mnl_socket *nl, char *buf, uint16_t type, uint32_t se
 
 		ifa->ifa_family = AF_UNSPEC;
 	}
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(nl, buf, DUMP_BUF);
-		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		r = ns_rtnl_parse_buf(buf, (size_t)n, seq, portid, acc);
-	} while (r == 0);
-	return r < 0 ? r : 0;
+	return ns_nl_dump(nl, buf, DUMP_BUF, nlh, parse_rtnl, acc);
 }
 
 struct mnl_socket *ns_nl_open(int bus, int *err)

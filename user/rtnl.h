@@ -81,6 +81,20 @@ int ns_nsworker_shared(struct ns_nsworker **w);
  */
 struct mnl_socket *ns_nl_open(int bus, int *err);
 
+/* One or more received datagrams of a dump for ns_nl_dump: 1 at its end, 0 for more, or a negative errno. */
+typedef int (*ns_nl_parse_fn)(const void *buf, size_t len, uint32_t seq, uint32_t portid, void *ctx);
+
+/*
+ * For functions run on a worker: sends the dump request nlh (which may be
+ * built in buf) on nl, then receives into buf (buf_size bytes, room for the
+ * kernel's dump datagrams) and hands each datagram to parse(..., ctx) with the
+ * request's seq and nl's port, until parse says the dump is over. Returns 0
+ * at its end, parse's negative result, -ETIMEDOUT when a recv outwaits the
+ * socket's receive timeout, or the -errno of a failed send or recv.
+ */
+int ns_nl_dump(struct mnl_socket *nl, char *buf, size_t buf_size, const struct nlmsghdr *nlh, ns_nl_parse_fn parse,
+	       void *ctx);
+
 /* --- rtnetlink --- */
 
 /*

@@ -37,13 +37,22 @@ struct diag_job {
 	uint64_t counts[16];
 };
 
+struct diag_acc {
+	uint64_t *counts;
+	size_t bad;
+};
+
+static int parse_diag(const void *buf, size_t len, uint32_t seq, uint32_t portid, void *ctx)
+{
+	struct diag_acc *acc = ctx;
+
+	return ns_sockdiag_parse_buf(buf, len, seq, portid, acc->counts, &acc->bad);
+}
+
 static int dump(struct mnl_socket *nl, char *buf, bool compat, uint8_t family, uint32_t seq, uint64_t counts[16])
 {
-	uint32_t portid = mnl_socket_get_portid(nl);
+	struct diag_acc acc = { .counts = counts };
 	struct nlmsghdr *nlh;
-	size_t bad = 0;
-	ssize_t n;
-	int r;
 
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -63,15 +72,7 @@ static int dump(struct mnl_socket *nl, char *buf, bool compat, uint8_t family, u
 		req->sdiag_protocol = IPPROTO_TCP;
 		req->idiag_states = STATES_SS_ALL;
 	}
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = mnl_socket_recvfrom(nl, buf, DUMP_BUF);
-		if (n < 0)
-			return errno == EAGAIN ? -ETIMEDOUT : -errno;
-		r = ns_sockdiag_parse_buf(buf, (size_t)n, seq, portid, counts, &bad);
-	} while (r == 0);
-	return r < 0 ? r : 0;
+	return ns_nl_dump(nl, buf, DUMP_BUF, nlh, parse_diag, &acc);
 }
 
 static int dump_all(struct mnl_socket *nl, char *buf, uint32_t *seq, uint64_t counts[16])

@@ -22,16 +22,12 @@ struct trace_ctx {
 static int on_event(void *ctx, const struct ns_event_hdr *h, size_t size)
 {
 	struct trace_ctx *t = ctx;
-	const struct rst_event *e = (const void *)h;
 
 	(void)size;
 	if (t->max_events && t->printed >= t->max_events)
 		return 0;
 	ns_buf_reset(&t->out);
-	if (t->o->json)
-		ns_fmt_rst_json(&t->s->fmt, e, &t->out);
-	else
-		ns_fmt_rst_text(&t->s->fmt, e, &t->out);
+	ns_fmt_event(&t->s->fmt, h, t->o->json, &t->out);
 	if (t->out.len)
 		fwrite(t->out.p, 1, t->out.len, stdout);
 	t->printed++;
@@ -133,7 +129,7 @@ int cmd_trace(int argc, char **argv)
 		o.cfg.event_mask = mask;
 
 	ns_signals_install();
-	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST), 0, &o.cfg, o.netns, o.nr_netns, &o.ident, on_event, &t);
+	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST), NS_FEAT_BIT(NS_FEAT_CT), &o.cfg, o.netns, o.nr_netns, &o.ident, on_event, &t);
 	if (err)
 		return NS_EXIT_FAIL;
 	ns_session_report_hooks(&s, false);

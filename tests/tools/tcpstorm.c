@@ -32,6 +32,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,22 +164,95 @@ ok:
 	return 0;
 }
 
+/*
+ * One "--name N" option: its value is parsed into *val within [min, max]
+ * (min >= 0). A required one's *val starts out negative and must be given.
+ */
+struct opt {
+	const char *name;
+	long min, max;
+	long *val;
+	bool required;
+};
+
+/* "--name N" pairs from argv[first] on; an unknown name, a missing value or a missing required option is a usage error. */
+static void parse_opts(int argc, char **argv, int first, const struct opt *opts, size_t nopts)
+{
+	int a;
+	size_t o;
+
+	for (a = first; a < argc; a += 2) {
+		if (a + 1 >= argc)
+			usage();
+		for (o = 0; o < nopts; o++)
+			if (!strcmp(argv[a], opts[o].name))
+				break;
+		if (o == nopts)
+			usage();
+		*opts[o].val = parse_num(argv[a + 1], opts[o].min, opts[o].max);
+	}
+	for (o = 0; o < nopts; o++)
+		if (opts[o].required && *opts[o].val < 0)
+			usage();
+}
+
+/* "CMD ADDR PORT --name N ...": at least min_argc words, the address, then the options. */
+static void parse_cmd(int argc, char **argv, int min_argc, struct sockaddr_storage *ss, socklen_t *len,
+		      const struct opt *opts, size_t nopts)
+{
+	if (argc < min_argc)
+		usage();
+	parse_addr(argv[2], argv[3], ss, len);
+	parse_opts(argc, argv, 4, opts, nopts);
+}
+
+/* A listening socket (SO_REUSEADDR, backlog 128) on ss; -1 after saying why. */
+static int listen_on(const struct sockaddr_storage *ss, socklen_t len)
+{
+	int lfd, one = 1;
+
+	lfd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0) {
+		perror("tcpstorm: socket");
+		return -1;
+	}
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (const struct sockaddr *)ss, len) < 0 || listen(lfd, 128) < 0) {
+		perror("tcpstorm: bind/listen");
+		close(lfd);
+		return -1;
+	}
+	return lfd;
+}
+
+/* Idle until the deadline, in slices of at most 100 ms. */
+static void sleep_until(long long deadline)
+{
+	while (now_ms() < deadline)
+		poll(NULL, 0, (int)(deadline - now_ms() > 100 ? 100 : deadline - now_ms()));
+}
+
+static void close_all(const int *fds, long n)
+{
+	long i;
+
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+}
+
 static int cmd_connect(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	long count, timeout_ms = 2000, i;
 	long refused = 0, connected = 0, timeouts = 0, other = 0;
+	const struct opt opts[] = { { "--timeout-ms", 1, 3600000, &timeout_ms, false } };
 
 	if (argc != 5 && argc != 7)
 		usage();
 	parse_addr(argv[2], argv[3], &ss, &len);
 	count = parse_num(argv[4], 0, 100000000);
-	if (argc == 7) {
-		if (strcmp(argv[5], "--timeout-ms"))
-			usage();
-		timeout_ms = parse_num(argv[6], 1, 3600000);
-	}
+	parse_opts(argc, argv, 5, opts, sizeof(opts) / sizeof(opts[0]));
 	for (i = 0; i < count; i++) {
 		int fd, r = connect_timeout(&ss, len, timeout_ms, &fd);
 
@@ -210,35 +284,16 @@ static int cmd_serve(int argc, char **argv)
 	socklen_t len;
 	long count = -1, timeout_ms = 10000, accepted = 0;
 	long long deadline;
-	int i, lfd, one = 1;
+	int lfd;
+	const struct opt opts[] = {
+		{ "--count", 0, 100000000, &count, true },
+		{ "--timeout-ms", 1, 3600000, &timeout_ms, false },
+	};
 
-	if (argc < 4)
-		usage();
-	parse_addr(argv[2], argv[3], &ss, &len);
-	for (i = 4; i < argc; i += 2) {
-		if (i + 1 >= argc)
-			usage();
-		if (!strcmp(argv[i], "--count"))
-			count = parse_num(argv[i + 1], 0, 100000000);
-		else if (!strcmp(argv[i], "--timeout-ms"))
-			timeout_ms = parse_num(argv[i + 1], 1, 3600000);
-		else
-			usage();
-	}
-	if (count < 0)
-		usage();
-
-	lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0) {
-		perror("tcpstorm: socket");
+	parse_cmd(argc, argv, 4, &ss, &len, opts, sizeof(opts) / sizeof(opts[0]));
+	lfd = listen_on(&ss, len);
+	if (lfd < 0)
 		return 1;
-	}
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&ss, len) < 0 || listen(lfd, 128) < 0) {
-		perror("tcpstorm: bind/listen");
-		close(lfd);
-		return 1;
-	}
 	deadline = now_ms() + timeout_ms;
 	while (accepted < count) {
 		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
@@ -332,36 +387,18 @@ static int cmd_listen(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	long ms = -1, max = MAX_HELD, n = 0, i;
+	long ms = -1, max = MAX_HELD, n = 0;
 	long long deadline;
-	int fds[MAX_HELD], lfd, one = 1, a;
+	int fds[MAX_HELD], lfd;
+	const struct opt opts[] = {
+		{ "--ms", 0, 3600000, &ms, true },
+		{ "--max", 1, MAX_HELD, &max, false },
+	};
 
-	if (argc < 6)
-		usage();
-	parse_addr(argv[2], argv[3], &ss, &len);
-	for (a = 4; a < argc; a += 2) {
-		if (a + 1 >= argc)
-			usage();
-		if (!strcmp(argv[a], "--ms"))
-			ms = parse_num(argv[a + 1], 0, 3600000);
-		else if (!strcmp(argv[a], "--max"))
-			max = parse_num(argv[a + 1], 1, MAX_HELD);
-		else
-			usage();
-	}
-	if (ms < 0)
-		usage();
-	lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0) {
-		perror("tcpstorm: socket");
+	parse_cmd(argc, argv, 6, &ss, &len, opts, sizeof(opts) / sizeof(opts[0]));
+	lfd = listen_on(&ss, len);
+	if (lfd < 0)
 		return 1;
-	}
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&ss, len) < 0 || listen(lfd, 128) < 0) {
-		perror("tcpstorm: bind/listen");
-		close(lfd);
-		return 1;
-	}
 	printf("listening\n");
 	deadline = now_ms() + ms;
 	while (n < max) {
@@ -375,10 +412,8 @@ static int cmd_listen(int argc, char **argv)
 		fds[n++] = cfd;
 	}
 	/* keep what was accepted until the deadline: the test counts states meanwhile */
-	while (now_ms() < deadline)
-		poll(NULL, 0, (int)(deadline - now_ms() > 100 ? 100 : deadline - now_ms()));
-	for (i = 0; i < n; i++)
-		close(fds[i]);
+	sleep_until(deadline);
+	close_all(fds, n);
 	close(lfd);
 	printf("accepted=%ld\n", n);
 	return 0;
@@ -390,23 +425,13 @@ static int cmd_open(int argc, char **argv)
 	socklen_t len;
 	long count = -1, ms = -1, n = 0, failed = 0, i;
 	long long deadline;
-	int fds[MAX_HELD], a;
+	int fds[MAX_HELD];
+	const struct opt opts[] = {
+		{ "--count", 1, MAX_HELD, &count, true },
+		{ "--ms", 0, 3600000, &ms, true },
+	};
 
-	if (argc < 8)
-		usage();
-	parse_addr(argv[2], argv[3], &ss, &len);
-	for (a = 4; a < argc; a += 2) {
-		if (a + 1 >= argc)
-			usage();
-		if (!strcmp(argv[a], "--count"))
-			count = parse_num(argv[a + 1], 1, MAX_HELD);
-		else if (!strcmp(argv[a], "--ms"))
-			ms = parse_num(argv[a + 1], 0, 3600000);
-		else
-			usage();
-	}
-	if (count < 0 || ms < 0)
-		usage();
+	parse_cmd(argc, argv, 8, &ss, &len, opts, sizeof(opts) / sizeof(opts[0]));
 	for (i = 0; i < count; i++) {
 		int fd;
 
@@ -417,10 +442,8 @@ static int cmd_open(int argc, char **argv)
 	}
 	printf("open=%ld failed=%ld\n", n, failed);
 	deadline = now_ms() + ms;
-	while (now_ms() < deadline)
-		poll(NULL, 0, (int)(deadline - now_ms() > 100 ? 100 : deadline - now_ms()));
-	for (i = 0; i < n; i++)
-		close(fds[i]);
+	sleep_until(deadline);
+	close_all(fds, n);
 	return 0;
 }
 

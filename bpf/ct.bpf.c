@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * conntrack INVALID packets. A netfilter program (Linux 6.4+, BPF_PROG_TYPE_
+ * NETFILTER) at PRE_ROUTING priority -199, right after conntrack (-200): a
+ * packet conntrack tracked carries skb->_nfct, one it found INVALID does not.
+ * That is the whole fast path for the common, tracked packet: one load, one
+ * branch.
+ *
+ * _nfct is also 0 in a namespace where conntrack is not hooked at all
+ * (conntrack registers per netns and per family only once a NAT or ct rule
+ * needs it). So for an untracked packet we check that conntrack's own hook
+ * is in this namespace's PRE_ROUTING list, comparing hook functions with
+ * ipv4_conntrack_in/ipv6_conntrack_in (function symbols: in /proc/kallsyms
+ * on any kernel). Explicitly untracked packets (-j NOTRACK) carry
+ * IP_CT_UNTRACKED and are not INVALID.
+ *
+ * Netfilter links are per network namespace: user space creates one per
+ * namespace and family (user/ct.c).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "ct.h"
+#include "ns_common.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define NF_ACCEPT 1
+#define NFPROTO_IPV4 2
+#define NFPROTO_IPV6 10
+#define NF_INET_PRE_ROUTING 0
+#define IPPROTO_TCP 6
+#define MAX_HOOKS 16
+
+extern const void ipv4_conntrack_in __ksym __weak;
+extern const void ipv6_conntrack_in __ksym __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ct_count_key);
+	__type(value, __u64);
+} ct_counts SEC(".maps");
+
+static __always_inline bool ct_hooked(const struct net *net, __u8 pf)
+{
+	const struct nf_hook_entries *e;
+	__u64 want = pf == NFPROTO_IPV6 ? (__u64)&ipv6_conntrack_in : (__u64)&ipv4_conntrack_in;
+	__u32 size = bpf_core_type_size(struct nf_hook_entry);
+	__u32 off = bpf_core_field_offset(struct nf_hook_entries, hooks);
+	__u16 n;
+	int i;
+
+	if (!want)
+		return false;	/* conntrack not in this kernel: nothing is INVALID */
+	if (pf == NFPROTO_IPV6)
+		e = BPF_CORE_READ(net, nf.hooks_ipv6[NF_INET_PRE_ROUTING]);
+	else
+		e = BPF_CORE_READ(net, nf.hooks_ipv4[NF_INET_PRE_ROUTING]);
+	if (!e)
+		return false;
+	n = BPF_CORE_READ(e, num_hook_entries);
+	for (i = 0; i < MAX_HOOKS && i < n; i++) {
+		__u64 fn = 0;
+
+		bpf_probe_read_kernel(&fn, sizeof(fn), (const void *)e + off + i * size);
+		if (fn == want)
+			return true;
+	}
+	return false;
+}
+
+static __always_inline int handle_invalid(const struct bpf_nf_ctx *ctx)
+{
+	const struct nf_hook_state *state = ctx->state;
+	const struct sk_buff *skb = ctx->skb;
+	struct ct_count_key key = {};
+	struct ct_event e = {};
+	unsigned char *head;
+	__u16 nh, th;
+	__u8 pf;
+
+	pf = BPF_CORE_READ(state, pf);
+	if (!ct_hooked(BPF_CORE_READ(state, net), pf))
+		return NF_ACCEPT;
+	head = BPF_CORE_READ(skb, head);
+	nh = BPF_CORE_READ(skb, network_header);
+	th = BPF_CORE_READ(skb, transport_header);
+	e.hdr.type = NS_EV_CT_INVALID;
+	e.hdr.netns = BPF_CORE_READ(state, net, ns.inum);
+	e.hook = BPF_CORE_READ(state, hook);
+	e.ifindex = BPF_CORE_READ(skb, skb_iif);
+	BPF_CORE_READ_STR_INTO(&e.ifname, skb, dev, name);
+	if (pf == NFPROTO_IPV4) {
+		struct iphdr ip;
+
+		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh))
+			return NF_ACCEPT;
+		e.family = AF_INET;
+		e.proto = ip.protocol;
+		__builtin_memcpy(e.saddr, &ip.saddr, 4);
+		__builtin_memcpy(e.daddr, &ip.daddr, 4);
+		e.len = bpf_ntohs(ip.tot_len) - ip.ihl * 4;
+		/* transport_header is not set yet at PRE_ROUTING */
+		th = nh + ip.ihl * 4;
+	} else {
+		struct ipv6hdr ip6;
+
+		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh))
+			return NF_ACCEPT;
+		e.family = AF_INET6;
+		e.flags |= NS_CT_F_IPV6;
+		e.proto = ip6.nexthdr;	/* extension headers: reported as such, not parsed */
+		__builtin_memcpy(e.saddr, &ip6.saddr, 16);
+		__builtin_memcpy(e.daddr, &ip6.daddr, 16);
+		e.len = bpf_ntohs(ip6.payload_len);
+		th = nh + sizeof(ip6);
+	}
+	if (e.proto == IPPROTO_TCP) {
+		struct tcphdr tcp;
+
+		if (!bpf_probe_read_kernel(&tcp, sizeof(tcp), head + th)) {
+			e.flags |= NS_CT_F_TCP;
+			e.sport = bpf_ntohs(tcp.source);
+			e.dport = bpf_ntohs(tcp.dest);
+			e.seq = bpf_ntohl(tcp.seq);
+			e.ack = bpf_ntohl(tcp.ack_seq);
+			e.window = bpf_ntohs(tcp.window);
+			e.tcp_flags = ((__u8 *)&tcp)[13];
+		}
+	}
+	key.netns = e.hdr.netns;
+	key.proto = e.proto;
+	key.family = e.family == AF_INET6 ? 6 : 4;
+	NS_COUNT(ct_counts, &key);
+	if (!ns_event_wanted(NS_EV_CT_INVALID, e.hdr.netns)) {
+		ns_stat_inc(NS_STAT_FILTERED);
+		return NF_ACCEPT;
+	}
+	e.hdr.ts_ns = bpf_ktime_get_ns();
+	e.hdr.size = sizeof(e);
+	ns_emit(&e, sizeof(e));
+	return NF_ACCEPT;
+}
+
+/* libbpf 1.1 does not know SEC("netfilter"): user space sets the program type before load. */
+SEC("netfilter")
+int ct_invalid_nf(struct bpf_nf_ctx *ctx)
+{
+	/* the common case: conntrack attached an entry (or NOTRACK's untracked marker) */
+	if (ctx->skb->_nfct)
+		return NF_ACCEPT;
+	return handle_invalid(ctx);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Packets nf_conntrack leaves without an entry: INVALID (issue #4). */
+#ifndef NETSLEUTH_CT_H
+#define NETSLEUTH_CT_H
+
+#include "common.h"
+
+/* ct_event.flags */
+#define NS_CT_F_IPV6	0x01
+#define NS_CT_F_TCP	0x02	/* sport/dport/seq/ack/tcp_flags valid */
+
+/* An IPv4/IPv6 packet that passed nf_conntrack without getting an entry. */
+struct ct_event {
+	struct ns_event_hdr hdr;
+	__u8 saddr[16];		/* as on the wire: the packet's own source */
+	__u8 daddr[16];
+	char ifname[16];
+	__u32 seq;
+	__u32 ack;
+	__u32 ifindex;
+	__u32 len;		/* IP payload length (TCP header + data) */
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+	__u16 window;
+	__u8 proto;		/* IPPROTO_* */
+	__u8 tcp_flags;
+	__u8 flags;		/* NS_CT_F_* */
+	__u8 hook;		/* NF_INET_* hook it was seen at */
+	__u8 __pad[4];
+};
+_Static_assert(sizeof(struct ct_event) == 96, "ct_event is ABI");
+
+/* Key of the per-CPU `ct_counts` hash. */
+struct ct_count_key {
+	__u32 netns;
+	__u8 proto;
+	__u8 family;	/* 4 or 6 */
+	__u16 __pad;
+};
+_Static_assert(sizeof(struct ct_count_key) == 8, "ct_count_key is ABI");
+
+#endif

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * conntrack INVALID detection (issue #4): the netfilter BPF program of
+ * bpf/ct.bpf.c, and its links, one per network namespace and family.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "ct.skel.h"
+#include "ct.h"
+#include "containers.h"
+#include "feature.h"
+#include "log.h"
+#include "maps.h"
+#include "rtnl.h"
+#include "vec.h"
+
+/*
+ * Not in Debian 12's uapi headers or libbpf 1.1 (both predate Linux 6.4):
+ * the values are ABI, from include/uapi/linux/bpf.h.
+ */
+#define NS_BPF_PROG_TYPE_NETFILTER 32
+#define NS_BPF_NETFILTER 45
+#define NS_NFPROTO_IPV4 2
+#define NS_NFPROTO_IPV6 10
+#define NS_NF_INET_PRE_ROUTING 0
+/* right after conntrack (NF_IP_PRI_CONNTRACK, -200), before NAT (-100) */
+#define NS_CT_PRIORITY (-199)
+
+static const struct ns_hook ct_hooks[] = {
+	{ "netfilter", "PRE_ROUTING after conntrack (netfilter link per namespace)", { "ct_invalid_nf" }, {}, NULL,
+	  " (BPF netfilter programs need Linux 6.4+)" },
+};
+
+static const struct ns_source ct_sources[] = {
+	{ "ct-invalid", "packets conntrack finds INVALID (they escape NAT)", ct_hooks,
+	  sizeof(ct_hooks) / sizeof(ct_hooks[0]) },
+};
+
+static void *ct_open(void)
+{
+	return ct_bpf__open();
+}
+
+static struct bpf_object *ct_object(void *skel)
+{
+	return ((struct ct_bpf *)skel)->obj;
+}
+
+static void ct_destroy(void *skel)
+{
+	ct_bpf__destroy(skel);
+}
+
+static int ct_configure(void *skel, const void *cfgp, bool trial)
+{
+	const struct ns_bpf_cfg *cfg = cfgp;
+	struct ct_bpf *s = skel;
+	int err;
+
+	/* libbpf 1.1 does not know SEC("netfilter") */
+	err = bpf_program__set_type(s->progs.ct_invalid_nf, (enum bpf_prog_type)NS_BPF_PROG_TYPE_NETFILTER);
+	if (!err)
+		err = bpf_program__set_expected_attach_type(s->progs.ct_invalid_nf,
+							    (enum bpf_attach_type)NS_BPF_NETFILTER);
+	s->rodata->event_mask = cfg->event_mask;
+	s->rodata->filter_netns = cfg->filter_netns;
+	s->rodata->wakeup_bytes = cfg->wakeup_bytes;
+	if (!err)
+		err = bpf_map__set_max_entries(s->maps.events, trial ? (__u32)sysconf(_SC_PAGESIZE)
+								   : (__u32)(cfg->ringbuf_bytes / 4 < 4096
+										? 4096
+										: cfg->ringbuf_bytes / 4));
+	if (!err && trial)
+		err = bpf_map__set_max_entries(s->maps.ct_counts, 1);
+	if (!err && trial)
+		err = bpf_map__set_max_entries(s->maps.netns_filter, 1);
+	return err;
+}
+
+/* BPF_LINK_CREATE for a netfilter hook, in the calling thread's network namespace. */
+static int nf_link_create(int prog_fd, unsigned pf)
+{
+	/* union bpf_attr's link_create, laid out as in Linux 6.4+ */
+	struct {
+		__u32 prog_fd;
+		__u32 target_fd;
+		__u32 attach_type;
+		__u32 flags;
+		__u32 pf;
+		__u32 hooknum;
+		__s32 priority;
+		__u32 nf_flags;
+		__u8 rest[128];
+	} attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_fd = (__u32)prog_fd;
+	attr.attach_type = NS_BPF_NETFILTER;
+	attr.pf = pf;
+	attr.hooknum = NS_NF_INET_PRE_ROUTING;
+	attr.priority = NS_CT_PRIORITY;
+	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	return fd < 0 ? -errno : fd;
+}
+
+static int ct_try_attach(struct bpf_program *p, char *msg, size_t len)
+{
+	int fd = nf_link_create(bpf_program__fd(p), NS_NFPROTO_IPV4);
+
+	if (fd < 0) {
+		snprintf(msg, len, "netfilter link: %s", strerror(-fd));
+		return fd;
+	}
+	close(fd);
+	return 0;
+}
+
+const struct ns_feature ns_ct_feature = {
+	.name = "ct",
+	.sources = ct_sources,
+	.nr_sources = sizeof(ct_sources) / sizeof(ct_sources[0]),
+	.open = ct_open,
+	.object = ct_object,
+	.destroy = ct_destroy,
+	.configure = ct_configure,
+	.try_attach = ct_try_attach,
+};
+
+/* --- links, one per namespace and family --- */
+
+struct ct_link_job {
+	int prog_fd;
+	int fd4, fd6;
+	int err4, err6;
+};
+
+static int link_job(void *arg)
+{
+	struct ct_link_job *j = arg;
+
+	j->fd4 = nf_link_create(j->prog_fd, NS_NFPROTO_IPV4);
+	j->fd6 = nf_link_create(j->prog_fd, NS_NFPROTO_IPV6);
+	j->err4 = j->fd4 < 0 ? j->fd4 : 0;
+	j->err6 = j->fd6 < 0 ? j->fd6 : 0;
+	return j->fd4 < 0 ? j->fd4 : 0;
+}
+
+static void link_job_discard(void *arg)
+{
+	struct ct_link_job *j = arg;
+
+	if (j->fd4 >= 0)
+		close(j->fd4);
+	if (j->fd6 >= 0)
+		close(j->fd6);
+}
+
+void ns_ct_links_init(struct ns_ct_links *l, const struct ns_loaded *ct)
+{
+	memset(l, 0, sizeof(*l));
+	l->prog_fd = -1;
+	if (ct && ct->skel)
+		l->prog_fd = bpf_program__fd(((struct ct_bpf *)ct->skel)->progs.ct_invalid_nf);
+}
+
+void ns_ct_links_free(struct ns_ct_links *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].fd4 >= 0)
+			close(l->v[i].fd4);
+		if (l->v[i].fd6 >= 0)
+			close(l->v[i].fd6);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+	l->prog_fd = -1;
+}
+
+static int link_ns(struct ns_ct_links *l, struct ns_ctr_table *t, uint32_t netns)
+{
+	struct ct_link_job j = { .prog_fd = l->prog_fd, .fd4 = -1, .fd6 = -1 };
+	struct ns_nsworker *w;
+	int fd, err;
+
+	fd = ns_ctr_table_open_netns(t, netns);
+	if (fd < 0)
+		return fd;
+	err = ns_nsworker_shared(&w);
+	if (!err)
+		err = ns_nsworker_run(w, fd, link_job, &j, sizeof(j), link_job_discard, 2000);
+	close(fd);
+	if (err) {
+		link_job_discard(&j);
+		return err;
+	}
+	if (NS_VEC_RESERVE(l->v, l->cap, l->n, 32, 0)) {
+		link_job_discard(&j);
+		return -ENOMEM;
+	}
+	l->v[l->n].netns = netns;
+	l->v[l->n].fd4 = j.fd4;
+	l->v[l->n].fd6 = j.fd6;	/* IPv6 may be off in a namespace: IPv4 still counts */
+	l->n++;
+	return 0;
+}
+
+int ns_ct_links_sync(struct ns_ct_links *l, struct ns_ctr_table *t)
+{
+	struct ns_nsinfo *nss = NULL;
+	size_t nns = 0, i, k;
+	int err, added = 0;
+
+	if (l->prog_fd < 0)
+		return 0;
+	err = ns_ctr_table_namespaces(t, &nss, &nns);
+	if (err)
+		return err;
+	/* gone namespaces: their links go (the kernel drops the hook with the netns anyway) */
+	for (i = 0; i < l->n;) {
+		bool alive = false;
+
+		for (k = 0; k < nns && !alive; k++)
+			alive = nss[k].netns == l->v[i].netns && nss[k].alive;
+		if (alive) {
+			i++;
+			continue;
+		}
+		if (l->v[i].fd4 >= 0)
+			close(l->v[i].fd4);
+		if (l->v[i].fd6 >= 0)
+			close(l->v[i].fd6);
+		l->v[i] = l->v[--l->n];
+	}
+	for (k = 0; k < nns; k++) {
+		bool have = false;
+
+		if (!nss[k].alive)
+			continue;
+		for (i = 0; i < l->n && !have; i++)
+			have = l->v[i].netns == nss[k].netns;
+		if (have)
+			continue;
+		err = link_ns(l, t, nss[k].netns);
+		if (err)
+			ns_dbg("conntrack hook in netns %u: %s", nss[k].netns, strerror(-err));
+		else
+			added++;
+	}
+	free(nss);
+	return added;
+}
+
+static int add_ct(void *ctx, const void *keyp, uint64_t sum)
+{
+	const struct ct_count_key *k = keyp;
+	struct ns_ct_counts *c = ctx;
+
+	if (NS_VEC_RESERVE(c->v, c->cap, c->n, 32, 0))
+		return -ENOMEM;
+	c->v[c->n].netns = k->netns;
+	c->v[c->n].proto = k->proto;
+	c->v[c->n].family = k->family;
+	c->v[c->n].n = sum;
+	c->n++;
+	return 0;
+}
+
+int ns_ct_read_counts(const struct ns_loaded *l, struct ns_ct_counts *out)
+{
+	out->n = 0;
+	return ns_map_sum_percpu(ns_find_map(l, "ct_counts"), add_ct, out);
+}
+
+uint64_t ns_ct_invalid_total(const struct ns_ct_counts *c, uint32_t netns)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].netns == netns)
+			n += c->v[i].n;
+	return n;
+}

@@ -25,7 +25,7 @@ PROC_PURE_OBJS := cgroup rtnl_parse
 PROC_OBJS := procscan rtnl sockdiag
 PROC_LDLIBS := -lmnl -lpthread
 # Pure logic first: unit tests link these without libbpf.
-PURE_OBJS := json fmt netns summary args tcpgauge report $(DOCKER_PURE_OBJS) $(PROC_PURE_OBJS)
+PURE_OBJS := json fmt netns summary args tcpgauge report anomaly $(DOCKER_PURE_OBJS) $(PROC_PURE_OBJS)
 USER_OBJS := $(PURE_OBJS) main log probe maps btfenum rst tcpstate ct containers events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS)
 
 BPF_OBJS := $(patsubst %,$(OUTPUT)/bpf/%.bpf.o,$(BPF_FEATURES))

@@ -19,6 +19,7 @@
 #include "events.h"
 #include "log.h"
 #include "maps.h"
+#include "anomaly.h"
 #include "report.h"
 #include "sockdiag.h"
 #include "vec.h"
@@ -39,6 +40,8 @@ struct agent_ctx {
 	size_t ng, cap_g;
 	uint64_t resync_ms;
 	struct ns_report rep;
+	struct ns_corr corr;
+	struct ns_ct_counts ct;
 	struct ns_buf out;
 	uint64_t last_sig;	/* what the last text report showed, to print only changes */
 	bool print_events;
@@ -46,12 +49,95 @@ struct agent_ctx {
 	uint64_t events;
 };
 
+static void wall(const struct agent_ctx *ac, uint64_t mono_ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(((int64_t)mono_ns + ac->s->fmt.mono_to_real_ns) / 1000000000);
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	strftime(buf, len, "%H:%M:%S", &tm);
+}
+
+static void endpoint(int family, const uint8_t *addr, uint16_t port, char *buf, size_t len)
+{
+	if (port)
+		ns_fmt_endpoint((uint16_t)family, addr, port, buf, len);
+	else
+		ns_fmt_addr((uint16_t)family, addr, buf, len);
+}
+
+static void describe(struct agent_ctx *ac, const struct ns_ctreset *a, struct ns_report_anomaly *out)
+{
+	char addr[64], label[64], v[32];
+	struct ns_ident id;
+
+	memset(out, 0, sizeof(*out));
+	out->netns = a->netns;
+	ns_ctr_ident_netns(&ac->s->table, a->netns, &id);
+	snprintf(out->where, sizeof(out->where), "%s", ns_ident_label(&id, label, sizeof(label)));
+	endpoint(a->family, a->client, 0, out->client, sizeof(out->client));
+	endpoint(a->family, a->pub, a->pport, out->pub, sizeof(out->pub));
+	if (a->target_known) {
+		endpoint(a->family, a->target, a->target_port, addr, sizeof(addr));
+		if (ns_ctr_ident_ip(&ac->s->table, a->family, a->target, &id))
+			snprintf(out->target, sizeof(out->target), "%s %s", ns_ident_label(&id, label, sizeof(label)),
+				 addr);
+		else
+			snprintf(out->target, sizeof(out->target), "%s", addr);
+		snprintf(out->flow_state, sizeof(out->flow_state), "%s", a->flow_state);
+	}
+	wall(ac, a->first_ts, out->first, sizeof(out->first));
+	wall(ac, a->last_ts, out->last, sizeof(out->last));
+	out->resets = a->resets;
+	out->active = ns_now_ms() * 1000000ULL - a->last_ts < 60ULL * 1000000000ULL;
+	out->liberal = !ns_netns_sysctl(&ac->s->table, a->netns, "/proc/sys/net/netfilter/nf_conntrack_tcp_be_liberal",
+					v, sizeof(v)) && !strcmp(v, "1");
+}
+
+/* A new conntrack-invalid reset: find where DNAT sends the flow and say so at once, in one line. */
+static void anomaly_found(struct agent_ctx *ac, struct ns_ctreset *a)
+{
+	struct ns_report_anomaly d;
+	struct ns_ct_flow f;
+	struct ns_json j;
+
+	if (!ns_ct_flow_lookup(&ac->s->table, a->netns, a->family, a->client, a->last_cport, a->pub, a->pport, &f)) {
+		a->target_known = true;
+		memcpy(a->target, f.target, 16);
+		a->target_port = f.target_port;
+		snprintf(a->flow_state, sizeof(a->flow_state), "%s", f.state);
+	}
+	describe(ac, a, &d);
+	ns_buf_reset(&ac->out);
+	if (ac->o->json) {
+		nj_init(&j, &ac->out);
+		nj_obj_begin(&j);
+		nj_kv_str(&j, "type", "anomaly");
+		nj_key(&j, "anomaly");
+		ns_report_anomaly_json(&d, &j);
+		nj_obj_end(&j);
+		ns_buf_puts(&ac->out, "\n");
+		fwrite(ac->out.p, 1, ac->out.len, stdout);
+		fflush(stdout);
+	} else {
+		ns_report_anomaly_line(&d, &ac->out);
+		ns_warn("%.*s", (int)ac->out.len - 1, ac->out.p);
+	}
+}
+
 static int on_event(void *ctx, const struct ns_event_hdr *h, size_t size)
 {
 	struct agent_ctx *ac = ctx;
+	struct ns_ctreset *a = NULL;
 
 	(void)size;
 	ac->events++;
+	if (h->type == NS_EV_CT_INVALID)
+		a = ns_corr_invalid(&ac->corr, (const void *)h);
+	else if (h->type == NS_EV_RST_SENT)
+		a = ns_corr_rst(&ac->corr, (const void *)h);
+	if (a && a->resets == 1)
+		anomaly_found(ac, a);
 	if (!ac->print_events)
 		return 0;
 	ns_buf_reset(&ac->out);
@@ -278,6 +364,8 @@ static int report(struct agent_ctx *ac, bool final)
 	if (ns_session_feat(ac->s, NS_FEAT_TCPSTATE) &&
 	    (err = ns_tcpstate_read(ns_session_feat(ac->s, NS_FEAT_TCPSTATE), &ac->trans)))
 		ns_warn("reading TCP state counters: %s", strerror(-err));
+	if (ns_session_feat(ac->s, NS_FEAT_CT) && (err = ns_ct_read_counts(ns_session_feat(ac->s, NS_FEAT_CT), &ac->ct)))
+		ns_warn("reading conntrack counters: %s", strerror(-err));
 	err = ns_ctr_table_namespaces(&ac->s->table, &nss, &nns);
 	if (err)
 		return err;
@@ -308,6 +396,9 @@ static int report(struct agent_ctx *ac, bool final)
 		}
 		if (nss[i].alive)
 			row->has_tcp = tcp_states(ac, nss[i].netns, now, row->tcp);
+		row->ct_invalid = ns_ct_invalid_total(&ac->ct, nss[i].netns);
+		row->ct_invalid_resets = ns_corr_resets_in(&ac->corr, nss[i].netns);
+		sig = mix(sig, row->ct_invalid);
 		fill_links(row, &nss[i], nss, nns, host);
 		sig = mix(sig, nss[i].netns);
 		sig = mix(sig, row->rst.sent);
@@ -338,6 +429,14 @@ static int report(struct agent_ctx *ac, bool final)
 	}
 	ns_report_sort(&ac->rep);
 	free(nss);
+	ac->rep.nanomalies = 0;
+	for (i = 0; i < ac->corr.nan; i++) {
+		if (!wanted(ac, ac->corr.an[i].netns) ||
+		    NS_VEC_RESERVE(ac->rep.anomalies, ac->rep.cap_anomalies, ac->rep.nanomalies, 4, 0))
+			continue;
+		describe(ac, &ac->corr.an[i], &ac->rep.anomalies[ac->rep.nanomalies++]);
+		sig = mix(sig, ac->corr.an[i].resets);
+	}
 	prune_expired(ac);
 
 	ns_buf_reset(&ac->out);
@@ -399,6 +498,7 @@ int cmd_agent(int argc, char **argv)
 
 	ac.cur = &ac.a;
 	ac.prev = &ac.b;
+	ns_corr_init(&ac.corr);
 	ns_common_opts_init(&o);
 	while ((opt = getopt_long(argc, argv, "i:Eh" NS_COMMON_SHORTOPTS, longopts, NULL)) != -1) {
 		switch (opt) {
@@ -452,6 +552,8 @@ int cmd_agent(int argc, char **argv)
 	ns_rst_summary_free(&ac.b);
 	ns_tcp_trans_set_free(&ac.trans);
 	ns_report_free(&ac.rep);
+	ns_corr_free(&ac.corr);
+	free(ac.ct.v);
 	free(ac.g);
 	ns_buf_free(&ac.out);
 	ns_session_close(&s);

@@ -293,3 +293,202 @@ uint64_t ns_ct_invalid_total(const struct ns_ct_counts *c, uint32_t netns)
 			n += c->v[i].n;
 	return n;
 }
+
+/* --- ctnetlink: the tracked flow behind an INVALID packet --- */
+
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+
+struct ct_lookup_job {
+	int family;
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	struct ns_ct_flow out;
+	int err;
+};
+
+static const char *const tcp_ct_states[] = {
+	/* enum tcp_conntrack: uapi nf_conntrack_tcp.h */
+	"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT", "CLOSE",
+	"SYN_SENT2",
+};
+
+static int attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= CTA_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static void parse_reply_tuple(const struct nlattr *nest, struct ns_ct_flow *f, int family)
+{
+	const struct nlattr *tb[CTA_MAX + 1] = {}, *ip[CTA_MAX + 1] = {}, *pr[CTA_MAX + 1] = {};
+
+	if (mnl_attr_parse_nested(nest, attr_cb, tb) < 0 || !tb[CTA_TUPLE_IP] || !tb[CTA_TUPLE_PROTO])
+		return;
+	if (mnl_attr_parse_nested(tb[CTA_TUPLE_IP], attr_cb, ip) < 0 ||
+	    mnl_attr_parse_nested(tb[CTA_TUPLE_PROTO], attr_cb, pr) < 0)
+		return;
+	if (family == AF_INET && ip[CTA_IP_V4_SRC] && mnl_attr_get_payload_len(ip[CTA_IP_V4_SRC]) == 4)
+		memcpy(f->target, mnl_attr_get_payload(ip[CTA_IP_V4_SRC]), 4);
+	else if (family == AF_INET6 && ip[CTA_IP_V6_SRC] && mnl_attr_get_payload_len(ip[CTA_IP_V6_SRC]) == 16)
+		memcpy(f->target, mnl_attr_get_payload(ip[CTA_IP_V6_SRC]), 16);
+	else
+		return;
+	if (pr[CTA_PROTO_SRC_PORT] && mnl_attr_get_payload_len(pr[CTA_PROTO_SRC_PORT]) == 2)
+		f->target_port = ntohs(mnl_attr_get_u16(pr[CTA_PROTO_SRC_PORT]));
+	f->found = true;
+}
+
+static int ct_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[CTA_MAX + 1] = {};
+	struct ct_lookup_job *j = data;
+
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), attr_cb, tb) < 0)
+		return MNL_CB_OK;
+	if (tb[CTA_TUPLE_REPLY])
+		parse_reply_tuple(tb[CTA_TUPLE_REPLY], &j->out, j->family);
+	if (tb[CTA_PROTOINFO]) {
+		const struct nlattr *pi[CTA_MAX + 1] = {}, *tcp[CTA_MAX + 1] = {};
+
+		if (mnl_attr_parse_nested(tb[CTA_PROTOINFO], attr_cb, pi) >= 0 && pi[CTA_PROTOINFO_TCP] &&
+		    mnl_attr_parse_nested(pi[CTA_PROTOINFO_TCP], attr_cb, tcp) >= 0 && tcp[CTA_PROTOINFO_TCP_STATE]) {
+			uint8_t st = mnl_attr_get_u8(tcp[CTA_PROTOINFO_TCP_STATE]);
+
+			snprintf(j->out.state, sizeof(j->out.state), "%s",
+				 st < sizeof(tcp_ct_states) / sizeof(tcp_ct_states[0]) ? tcp_ct_states[st] : "?");
+		}
+	}
+	return MNL_CB_OK;
+}
+
+/* Runs inside the namespace: IPCTNL_MSG_CT_GET for the original tuple. */
+static int ct_lookup_job(void *arg)
+{
+	struct ct_lookup_job *j = arg;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlattr *orig, *ipn, *pn;
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+	unsigned portid, seq = 1;
+	int err = 0, n;
+
+	nl = ns_nl_open(NETLINK_NETFILTER, &err);
+	if (!nl)
+		return j->err = err ? err : -EIO;
+	portid = mnl_socket_get_portid(nl);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = (uint8_t)j->family;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	orig = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);
+	ipn = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
+	if (j->family == AF_INET) {
+		mnl_attr_put(nlh, CTA_IP_V4_SRC, 4, j->src);
+		mnl_attr_put(nlh, CTA_IP_V4_DST, 4, j->dst);
+	} else {
+		mnl_attr_put(nlh, CTA_IP_V6_SRC, 16, j->src);
+		mnl_attr_put(nlh, CTA_IP_V6_DST, 16, j->dst);
+	}
+	mnl_attr_nest_end(nlh, ipn);
+	pn = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, IPPROTO_TCP);
+	mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(j->sport));
+	mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(j->dport));
+	mnl_attr_nest_end(nlh, pn);
+	mnl_attr_nest_end(nlh, orig);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		err = -errno;
+		goto cleanup;
+	}
+	/* the entry (if any), then the ACK or an error such as ENOENT */
+	for (;;) {
+		n = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+		n = mnl_cb_run(buf, (size_t)n, seq, portid, ct_msg_cb, j);
+		if (n <= MNL_CB_STOP) {
+			err = n < 0 ? -errno : 0;
+			break;
+		}
+	}
+cleanup:
+	mnl_socket_close(nl);
+	j->err = j->out.found ? 0 : (err ? err : -ENOENT);
+	return j->err;
+}
+
+int ns_ct_flow_lookup(struct ns_ctr_table *t, uint32_t netns, int family, const uint8_t *src, uint16_t sport,
+		      const uint8_t *dst, uint16_t dport, struct ns_ct_flow *out)
+{
+	struct ct_lookup_job j = { .family = family, .sport = sport, .dport = dport };
+	struct ns_nsworker *w;
+	int fd, err;
+
+	memset(out, 0, sizeof(*out));
+	memcpy(j.src, src, family == AF_INET6 ? 16 : 4);
+	memcpy(j.dst, dst, family == AF_INET6 ? 16 : 4);
+	fd = ns_ctr_table_open_netns(t, netns);
+	if (fd < 0)
+		return fd;
+	err = ns_nsworker_shared(&w);
+	if (!err)
+		err = ns_nsworker_run(w, fd, ct_lookup_job, &j, sizeof(j), NULL, 1000);
+	close(fd);
+	if (!err)
+		*out = j.out;
+	return err;
+}
+
+struct sysctl_job {
+	char path[128];
+	char value[32];
+};
+
+static int sysctl_job(void *arg)
+{
+	struct sysctl_job *j = arg;
+	FILE *f = fopen(j->path, "re");
+	bool ok;
+
+	if (!f)
+		return -errno;
+	ok = fgets(j->value, sizeof(j->value), f) != NULL;
+	fclose(f);
+	j->value[strcspn(j->value, "\n")] = '\0';
+	return ok ? 0 : -EIO;
+}
+
+int ns_netns_sysctl(struct ns_ctr_table *t, uint32_t netns, const char *path, char *out, size_t len)
+{
+	struct sysctl_job j;
+	struct ns_nsworker *w;
+	int fd, err;
+
+	memset(&j, 0, sizeof(j));
+	snprintf(j.path, sizeof(j.path), "%s", path);
+	fd = ns_ctr_table_open_netns(t, netns);
+	if (fd < 0)
+		return fd;
+	/* /proc/sys/net is the opener's namespace: read it from inside */
+	err = ns_nsworker_shared(&w);
+	if (!err)
+		err = ns_nsworker_run(w, fd, sysctl_job, &j, sizeof(j), NULL, 1000);
+	close(fd);
+	if (!err)
+		snprintf(out, len, "%s", j.value);
+	return err;
+}

@@ -55,6 +55,18 @@ struct ns_ct_counts {
 int ns_ct_read_counts(const struct ns_loaded *l, struct ns_ct_counts *out);
 uint64_t ns_ct_invalid_total(const struct ns_ct_counts *c, uint32_t netns);
 
+/* What conntrack tracks for an original tuple: where DNAT sends it, and its TCP state. */
+struct ns_ct_flow {
+	bool found;
+	uint8_t target[16];
+	uint16_t target_port;
+	char state[16];
+};
+int ns_ct_flow_lookup(struct ns_ctr_table *t, uint32_t netns, int family, const uint8_t *src, uint16_t sport,
+		      const uint8_t *dst, uint16_t dport, struct ns_ct_flow *out);
+/* A sysctl (e.g. /proc/sys/net/netfilter/nf_conntrack_tcp_be_liberal) as seen inside `netns`. */
+int ns_netns_sysctl(struct ns_ctr_table *t, uint32_t netns, const char *path, char *out, size_t len);
+
 /* netns -> cumulative TCP transitions, from the kernel's per-CPU counters. */
 struct ns_tcp_trans_entry {
 	uint32_t netns;

@@ -18,8 +18,42 @@ void ns_report_free(struct ns_report *r)
 {
 	if (!r)
 		return;
+	free(r->anomalies);
 	free(r->rows);
 	memset(r, 0, sizeof(*r));
+}
+
+#define CT_FIX "sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=1, or iptables -I INPUT -m conntrack --ctstate INVALID -j DROP"
+
+void ns_report_anomaly_line(const struct ns_report_anomaly *a, struct ns_buf *b)
+{
+	ns_buf_printf(b, "ANOMALY conntrack-invalid-reset in %s: %llu reset%s of %s -> %s%s%s%s: out-of-window "
+			 "packets marked INVALID by conntrack escaped DNAT and the host answered with RST "
+			 "(\"connection reset by peer\"); first %s, last %s; fix: %s%s\n",
+		      a->where, (unsigned long long)a->resets, a->resets == 1 ? "" : "s", a->client, a->pub,
+		      a->target[0] ? " (DNAT to " : "", a->target, a->target[0] ? ")" : "", a->first, a->last, CT_FIX,
+		      a->liberal ? " (be_liberal is now on here)" : "");
+}
+
+void ns_report_anomaly_json(const struct ns_report_anomaly *a, struct ns_json *j)
+{
+	nj_obj_begin(j);
+	nj_kv_str(j, "kind", "conntrack_invalid_reset");
+	nj_kv_str(j, "where", a->where);
+	nj_kv_u64(j, "netns", a->netns);
+	nj_kv_str(j, "client", a->client);
+	nj_kv_str(j, "public", a->pub);
+	nj_kv_str(j, "dnat_target", a->target[0] ? a->target : NULL);
+	nj_kv_str(j, "conntrack_state", a->flow_state[0] ? a->flow_state : NULL);
+	nj_kv_u64(j, "resets", a->resets);
+	nj_kv_str(j, "first", a->first);
+	nj_kv_str(j, "last", a->last);
+	nj_key(j, "active");
+	nj_bool(j, a->active);
+	nj_key(j, "be_liberal_now");
+	nj_bool(j, a->liberal);
+	nj_kv_str(j, "fix", CT_FIX);
+	nj_obj_end(j);
 }
 
 static int kind_rank(enum ns_ident_kind k)
@@ -151,6 +185,17 @@ void ns_report_text(const struct ns_report *r, const struct ns_fmt *f, const cha
 			}
 		}
 	}
+	for (i = 0; i < r->n; i++)
+		if (r->rows[i].ct_invalid)
+			ns_buf_printf(b, "  %s: %llu packet%s INVALID to conntrack, %llu answered with a RST%s\n",
+				      ns_ident_label(&r->rows[i].id, label, sizeof(label)),
+				      (unsigned long long)r->rows[i].ct_invalid, r->rows[i].ct_invalid == 1 ? "" : "s",
+				      (unsigned long long)r->rows[i].ct_invalid_resets,
+				      r->rows[i].ct_invalid_resets ? "" : " (harmless: dropped or ignored before a reset)");
+	for (i = 0; i < r->nanomalies; i++) {
+		ns_buf_puts(b, "  ");
+		ns_report_anomaly_line(&r->anomalies[i], b);
+	}
 	if (!r->api_up)
 		ns_buf_puts(b, "  container runtime API unreachable: containers shown by ID only\n");
 	if (r->events_lost || r->counter_updates_lost)
@@ -210,6 +255,11 @@ void ns_report_json(const struct ns_report *r, const struct ns_fmt *f, const cha
 		}
 		nj_obj_end(&j);
 		nj_obj_end(&j);
+		nj_key(&j, "conntrack");
+		nj_obj_begin(&j);
+		nj_kv_u64(&j, "invalid", row->ct_invalid);
+		nj_kv_u64(&j, "invalid_resets", row->ct_invalid_resets);
+		nj_obj_end(&j);
 		nj_key(&j, "tcp_states");
 		if (row->has_tcp) {
 			nj_obj_begin(&j);
@@ -252,6 +302,11 @@ void ns_report_json(const struct ns_report *r, const struct ns_fmt *f, const cha
 		nj_arr_end(&j);
 		nj_obj_end(&j);
 	}
+	nj_arr_end(&j);
+	nj_key(&j, "anomalies");
+	nj_arr_begin(&j);
+	for (i = 0; i < r->nanomalies; i++)
+		ns_report_anomaly_json(&r->anomalies[i], &j);
 	nj_arr_end(&j);
 	nj_obj_end(&j);
 	ns_buf_puts(b, "\n");

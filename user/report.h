@@ -37,11 +37,29 @@ struct ns_report_row {
 	uint64_t tcp[NS_TCP_NSTATES];
 	unsigned nlinks;
 	struct ns_report_link links[NS_REPORT_MAX_LINKS];
+	uint64_t ct_invalid;		/* packets conntrack found INVALID here (kernel count) */
+	uint64_t ct_invalid_resets;	/* ... that the host answered with a RST */
+};
+
+/* A conntrack-invalid reset anomaly, ready to print. */
+struct ns_report_anomaly {
+	char where[64];		/* namespace whose conntrack and stack saw it */
+	uint32_t netns;
+	char client[48];
+	char pub[64];		/* public address:port the client used */
+	char target[160];	/* where DNAT sends it: "name ip:port", "" when unknown */
+	char flow_state[16];
+	char first[32], last[32];
+	uint64_t resets;
+	bool liberal;		/* nf_conntrack_tcp_be_liberal=1 there now */
+	bool active;		/* seen in the last minute */
 };
 
 struct ns_report {
 	struct ns_report_row *rows;
 	size_t n, cap;
+	struct ns_report_anomaly *anomalies;
+	size_t nanomalies, cap_anomalies;
 	uint64_t events_lost;
 	uint64_t counter_updates_lost;
 	bool api_up;			/* container runtime API reachable */
@@ -51,6 +69,9 @@ struct ns_report_row *ns_report_add(struct ns_report *r);
 void ns_report_free(struct ns_report *r);
 /* host, then containers by name, then `ip netns` namespaces, then unknown ones by inode */
 void ns_report_sort(struct ns_report *r);
+/* The one line an anomaly deserves the moment it is found (and in every report). */
+void ns_report_anomaly_line(const struct ns_report_anomaly *a, struct ns_buf *b);
+void ns_report_anomaly_json(const struct ns_report_anomaly *a, struct ns_json *j);
 void ns_report_text(const struct ns_report *r, const struct ns_fmt *f, const char *title, struct ns_buf *b);
 void ns_report_json(const struct ns_report *r, const struct ns_fmt *f, const char *ts, bool final,
 		    struct ns_buf *b);

@@ -21,7 +21,7 @@ conf.verb = 0
 
 def main():
     iface, dst, dport, count, tcpstorm = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-    ahead = int(sys.argv[6]) if len(sys.argv) > 6 else 1_000_000_000
+    ahead = int(sys.argv[6]) if len(sys.argv) > 6 else 1_000_000_000  # negative: behind
     seen = []
     # no BPF filter (scapy would need tcpdump to compile one); results only exist after
     # stop(), so collect as packets come

@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "events.h"
 #include "log.h"
+#include "containers.h"
 #include "netns.h"
 
 #ifndef CAP_PERFMON
@@ -110,6 +111,51 @@ static void conntrack_facts(void)
 					     "trigger host RSTs)" : "");
 	if (read_sysctl("/proc/sys/net/netfilter/nf_conntrack_tcp_loose", loose, sizeof(loose)))
 		line("tcp_loose", "%s", loose);
+}
+
+/*
+ * be_liberal and table use in every namespace: conntrack sysctls are per
+ * namespace, and the incident (INVALID -> RST behind DNAT) happens in
+ * whichever one does the NAT: the host's, or dockerd's own.
+ */
+static void conntrack_namespaces(void)
+{
+	struct ns_nsinfo *nss = NULL;
+	struct ns_ctr_table t;
+	char label[64], lib[32], cnt[32];
+	struct ns_ident id;
+	size_t n = 0, i;
+	unsigned strict = 0;
+
+	if (ns_ctr_table_init(&t))
+		return;
+	if (ns_ctr_table_refresh(&t, ns_now_ms()) || ns_ctr_table_namespaces(&t, &nss, &n))
+		goto cleanup;
+	printf("\nConntrack per network namespace:\n  %-24s %-12s %-14s %s\n", "WHERE", "NETNS", "be_liberal",
+	       "entries");
+	for (i = 0; i < n; i++) {
+		if (!nss[i].alive)
+			continue;
+		if (ns_netns_sysctl(&t, nss[i].netns, "/proc/sys/net/netfilter/nf_conntrack_tcp_be_liberal", lib,
+				    sizeof(lib)))
+			continue;	/* no conntrack there (module not loaded) or not enterable */
+		if (ns_netns_sysctl(&t, nss[i].netns, "/proc/sys/net/netfilter/nf_conntrack_count", cnt, sizeof(cnt)))
+			snprintf(cnt, sizeof(cnt), "?");
+		ns_ctr_ident_netns(&t, nss[i].netns, &id);
+		printf("  %-24s %-12u %-14s %s\n", ns_ident_label(&id, label, sizeof(label)), nss[i].netns, lib, cnt);
+		strict += !strcmp(lib, "0") && strcmp(cnt, "0") && strcmp(cnt, "?");
+	}
+	if (strict)
+		printf("  %u namespace(s) track connections with be_liberal=0: a packet far outside the TCP window is\n"
+		       "  INVALID there and, behind DNAT, reaches the local stack, which answers with a RST\n"
+		       "  (\"connection reset by peer\"). `netsleuth agent` reports when that happens\n"
+		       "  (anomaly conntrack-invalid-reset). Fixes: sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=1,\n"
+		       "  or iptables -I INPUT -m conntrack --ctstate INVALID -j DROP. netsleuth does not read firewall\n"
+		       "  rules: whether INVALID packets are dropped first shows in the agent's counts (INVALID, no RST).\n",
+		       strict);
+cleanup:
+	free(nss);
+	ns_ctr_table_destroy(&t);
 }
 
 static int print_sources(const struct ns_feature *feat, const struct ns_source_state *st, int *verdict)
@@ -239,6 +285,7 @@ int cmd_doctor(int argc, char **argv)
 	}
 
 	conntrack_facts();
+	conntrack_namespaces();
 
 	printf("\nVerdict: %s\n", verdict == NS_EXIT_OK	      ? "OK: every event source works on this kernel"
 			     : verdict == NS_EXIT_DEGRADED ? "DEGRADED: netsleuth runs, but some events are not seen (above)"

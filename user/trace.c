@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include "args.h"
@@ -68,6 +69,23 @@ static void report_totals(struct trace_ctx *t)
 			counted += sum.rows[i].sent;
 		if (t->o->cfg.event_mask & NS_EV_BIT(NS_EV_RST_RECV))
 			counted += sum.rows[i].recv;
+	}
+	if (ns_session_feat(t->s, NS_FEAT_CT) && (t->o->cfg.event_mask & NS_EV_BIT(NS_EV_CT_INVALID))) {
+		struct ns_ct_counts ct = {};
+		uint64_t ct_stats[NS_STAT_MAX] = {};
+
+		if (!ns_ct_read_counts(ns_session_feat(t->s, NS_FEAT_CT), &ct)) {
+			for (i = 0; i < ct.n; i++) {
+				__u8 v;
+
+				if (t->s->ct_filter_fd >= 0 && bpf_map_lookup_elem(t->s->ct_filter_fd, &ct.v[i].netns, &v))
+					continue;
+				counted += ct.v[i].n;
+			}
+		}
+		free(ct.v);
+		if (!ns_read_stats(ns_session_feat(t->s, NS_FEAT_CT), ct_stats))
+			stats[NS_STAT_RB_LOST] += ct_stats[NS_STAT_RB_LOST];
 	}
 	ns_info("%llu events printed; kernel counted %llu matching; %llu lost (ring buffer full)%s",
 		(unsigned long long)t->printed, (unsigned long long)counted,

@@ -16,6 +16,14 @@
  *
  * Netfilter links are per network namespace: user space creates one per
  * namespace and family (user/ct.c).
+ *
+ * Why a TCP packet is INVALID, and by how much it missed the window, only
+ * conntrack knows: a kprobe on nf_tcp_log_invalid() (called by tcp_in_window()
+ * with its verdict, the sender's tracked window and the reason as a format
+ * string, since 6.1's "ignore overly delayed tcp packets") leaves them in a
+ * per-CPU slot that the netfilter program, running next for the same skb on
+ * the same CPU, picks up. Where netfilter programs do not exist (before 6.4)
+ * the kprobe reports INVALID TCP packets itself (reason_emits).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -37,12 +45,32 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 extern const void ipv4_conntrack_in __ksym __weak;
 extern const void ipv6_conntrack_in __ksym __weak;
 
+#define NFCT_TCP_INVALID 1
+#define IP_CT_TCP_FLAG_BE_LIBERAL 0x08
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct ct_count_key);
 	__type(value, __u64);
 } ct_counts SEC(".maps");
+
+struct ct_reason {
+	__u64 skb;
+	char reason[48];
+	__u32 td_end, td_maxend, td_maxwin;
+};
+
+/* conntrack's verdict for the skb this CPU is processing, from the kprobe */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ct_reason);
+} ct_reason_slot SEC(".maps");
+
+/* set by user space when no netfilter program runs: the kprobe reports INVALID packets itself */
+const volatile __u8 reason_emits = 0;
 
 static __always_inline bool ct_hooked(const struct net *net, __u8 pf)
 {
@@ -72,19 +100,18 @@ static __always_inline bool ct_hooked(const struct net *net, __u8 pf)
 	return false;
 }
 
-static __always_inline int handle_invalid(const struct bpf_nf_ctx *ctx)
+/*
+ * Fill, count and emit an INVALID packet. transport_header is not set yet at
+ * PRE_ROUTING, so the TCP header is found from the IP header.
+ */
+static __always_inline void report_invalid(const struct nf_hook_state *state, const struct sk_buff *skb, __u8 pf,
+					   const struct ct_reason *why)
 {
-	const struct nf_hook_state *state = ctx->state;
-	const struct sk_buff *skb = ctx->skb;
 	struct ct_count_key key = {};
 	struct ct_event e = {};
 	unsigned char *head;
 	__u16 nh, th;
-	__u8 pf;
 
-	pf = BPF_CORE_READ(state, pf);
-	if (!ct_hooked(BPF_CORE_READ(state, net), pf))
-		return NF_ACCEPT;
 	head = BPF_CORE_READ(skb, head);
 	nh = BPF_CORE_READ(skb, network_header);
 	th = BPF_CORE_READ(skb, transport_header);
@@ -97,7 +124,7 @@ static __always_inline int handle_invalid(const struct bpf_nf_ctx *ctx)
 		struct iphdr ip;
 
 		if (bpf_probe_read_kernel(&ip, sizeof(ip), head + nh))
-			return NF_ACCEPT;
+			return;
 		e.family = AF_INET;
 		e.proto = ip.protocol;
 		__builtin_memcpy(e.saddr, &ip.saddr, 4);
@@ -109,7 +136,7 @@ static __always_inline int handle_invalid(const struct bpf_nf_ctx *ctx)
 		struct ipv6hdr ip6;
 
 		if (bpf_probe_read_kernel(&ip6, sizeof(ip6), head + nh))
-			return NF_ACCEPT;
+			return;
 		e.family = AF_INET6;
 		e.flags |= NS_CT_F_IPV6;
 		e.proto = ip6.nexthdr;	/* extension headers: reported as such, not parsed */
@@ -131,17 +158,43 @@ static __always_inline int handle_invalid(const struct bpf_nf_ctx *ctx)
 			e.tcp_flags = ((__u8 *)&tcp)[13];
 		}
 	}
+	if (why) {
+		e.flags |= NS_CT_F_REASON;
+		__builtin_memcpy(e.reason, why->reason, sizeof(e.reason));
+		e.td_end = why->td_end;
+		e.td_maxend = why->td_maxend;
+		e.td_maxwin = why->td_maxwin;
+	}
 	key.netns = e.hdr.netns;
 	key.proto = e.proto;
 	key.family = e.family == AF_INET6 ? 6 : 4;
 	NS_COUNT(ct_counts, &key);
 	if (!ns_event_wanted(NS_EV_CT_INVALID, e.hdr.netns)) {
 		ns_stat_inc(NS_STAT_FILTERED);
-		return NF_ACCEPT;
+		return;
 	}
 	e.hdr.ts_ns = bpf_ktime_get_ns();
 	e.hdr.size = sizeof(e);
 	ns_emit(&e, sizeof(e));
+}
+
+static __always_inline int handle_invalid(const struct bpf_nf_ctx *ctx)
+{
+	const struct nf_hook_state *state = ctx->state;
+	const struct sk_buff *skb = ctx->skb;
+	struct ct_reason *why;
+	__u32 zero = 0;
+	__u8 pf;
+
+	pf = BPF_CORE_READ(state, pf);
+	if (!ct_hooked(BPF_CORE_READ(state, net), pf))
+		return NF_ACCEPT;
+	why = bpf_map_lookup_elem(&ct_reason_slot, &zero);
+	if (why && why->skb != (__u64)skb)
+		why = NULL;
+	report_invalid(state, skb, pf, why);
+	if (why)
+		why->skb = 0;
 	return NF_ACCEPT;
 }
 
@@ -153,4 +206,49 @@ int ct_invalid_nf(struct bpf_nf_ctx *ctx)
 	if (ctx->skb->_nfct)
 		return NF_ACCEPT;
 	return handle_invalid(ctx);
+}
+
+/*
+ * nf_tcp_log_invalid(skb, ct, state, sender, ret, fmt, ...): the sixth
+ * argument is the reason. libbpf 1.1 has no PT_REGS_PARM6; on x86-64 it is r9.
+ */
+#if defined(__TARGET_ARCH_x86)
+#define NS_PARM6(ctx) ((ctx)->r9)
+#else
+#define NS_PARM6(ctx) 0
+#endif
+
+SEC("kprobe/nf_tcp_log_invalid")
+int BPF_KPROBE(ct_reason_kp, const struct sk_buff *skb, const struct nf_conn *ct, const struct nf_hook_state *state,
+	       const struct ip_ct_tcp_state *sender, int ret)
+{
+	const struct net *net = BPF_CORE_READ(state, net);
+	struct ct_reason *why;
+	const char *fmt;
+	__u32 zero = 0;
+
+	/* IGNORE (overly delayed, harmless) and whatever be_liberal accepts are not INVALID */
+	if (ret != NFCT_TCP_INVALID)
+		return 0;
+	if ((BPF_CORE_READ(sender, flags) & IP_CT_TCP_FLAG_BE_LIBERAL) ||
+	    BPF_CORE_READ(net, ct.nf_ct_proto.tcp.tcp_be_liberal))
+		return 0;
+	why = bpf_map_lookup_elem(&ct_reason_slot, &zero);
+	if (!why)
+		return 0;
+	why->skb = (__u64)skb;
+	fmt = (const char *)NS_PARM6(ctx);
+	if (!fmt || bpf_probe_read_kernel_str(why->reason, sizeof(why->reason), fmt) < 0)
+		why->reason[0] = '\0';
+	why->td_end = BPF_CORE_READ(sender, td_end);
+	why->td_maxend = BPF_CORE_READ(sender, td_maxend);
+	why->td_maxwin = BPF_CORE_READ(sender, td_maxwin);
+	/* the host's own RST is INVALID on its way out too (LOCAL_OUT): count inbound only */
+	if (reason_emits && BPF_CORE_READ(state, hook) == NF_INET_PRE_ROUTING) {
+		__u8 pf = BPF_CORE_READ(state, pf);
+
+		report_invalid(state, skb, pf, why);
+		why->skb = 0;
+	}
+	return 0;
 }

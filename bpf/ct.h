@@ -8,6 +8,7 @@
 /* ct_event.flags */
 #define NS_CT_F_IPV6	0x01
 #define NS_CT_F_TCP	0x02	/* sport/dport/seq/ack/tcp_flags valid */
+#define NS_CT_F_REASON	0x04	/* reason and the sender's window (td_*) valid: conntrack said why */
 
 /* An IPv4/IPv6 packet that passed nf_conntrack without getting an entry. */
 struct ct_event {
@@ -15,6 +16,10 @@ struct ct_event {
 	__u8 saddr[16];		/* as on the wire: the packet's own source */
 	__u8 daddr[16];
 	char ifname[16];
+	char reason[48];	/* conntrack's own words: "SEQ is over the upper bound (over the window of the receiver)" */
+	__u32 td_end;		/* the sender's tracked window (struct ip_ct_tcp_state) */
+	__u32 td_maxend;
+	__u32 td_maxwin;
 	__u32 seq;
 	__u32 ack;
 	__u32 ifindex;
@@ -27,9 +32,8 @@ struct ct_event {
 	__u8 tcp_flags;
 	__u8 flags;		/* NS_CT_F_* */
 	__u8 hook;		/* NF_INET_* hook it was seen at */
-	__u8 __pad[4];
 };
-_Static_assert(sizeof(struct ct_event) == 96, "ct_event is ABI");
+_Static_assert(sizeof(struct ct_event) == 152, "ct_event is ABI");
 
 /* Key of the per-CPU `ct_counts` hash. */
 struct ct_count_key {

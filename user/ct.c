@@ -34,8 +34,13 @@
 #define NS_CT_PRIORITY (-199)
 
 static const struct ns_hook ct_hooks[] = {
-	{ "netfilter", "PRE_ROUTING after conntrack (netfilter link per namespace)", { "ct_invalid_nf" }, {}, NULL,
-	  " (BPF netfilter programs need Linux 6.4+)" },
+	{ "netfilter+kprobe", "PRE_ROUTING after conntrack, + conntrack's reason (nf_tcp_log_invalid)",
+	  { "ct_invalid_nf", "ct_reason_kp" }, {}, NULL,
+	  " (BPF netfilter programs need Linux 6.4+, the reason a kprobe)" },
+	{ "netfilter", "PRE_ROUTING after conntrack (netfilter link per namespace)", { "ct_invalid_nf" }, {},
+	  "no conntrack reason or window: needs a kprobe on nf_tcp_log_invalid", " (BPF netfilter programs need Linux 6.4+)" },
+	{ "kprobe", "nf_tcp_log_invalid (conntrack's invalid-TCP path)", { "ct_reason_kp" }, {},
+	  "TCP only (before Linux 6.4 there are no netfilter BPF programs)", NULL },
 };
 
 static const struct ns_source ct_sources[] = {
@@ -69,6 +74,8 @@ static int ct_configure(void *skel, const void *cfgp, bool trial)
 	if (!err)
 		err = bpf_program__set_expected_attach_type(s->progs.ct_invalid_nf,
 							    (enum bpf_attach_type)NS_BPF_NETFILTER);
+	/* without the netfilter program, the kprobe reports INVALID packets itself */
+	s->rodata->reason_emits = !bpf_program__autoload(s->progs.ct_invalid_nf);
 	s->rodata->event_mask = cfg->event_mask;
 	s->rodata->filter_netns = cfg->filter_netns;
 	s->rodata->wakeup_bytes = cfg->wakeup_bytes;
@@ -123,6 +130,11 @@ static int ct_try_attach(struct bpf_program *p, char *msg, size_t len)
 	return 0;
 }
 
+static bool ct_manual(const struct bpf_program *p)
+{
+	return !strcmp(bpf_program__name(p), "ct_invalid_nf");
+}
+
 const struct ns_feature ns_ct_feature = {
 	.name = "ct",
 	.sources = ct_sources,
@@ -132,6 +144,7 @@ const struct ns_feature ns_ct_feature = {
 	.destroy = ct_destroy,
 	.configure = ct_configure,
 	.try_attach = ct_try_attach,
+	.manual = ct_manual,
 };
 
 /* --- links, one per namespace and family --- */

@@ -280,9 +280,22 @@ static const char *proto_name(uint8_t p, char *buf, size_t len)
 	}
 }
 
+/* How far the segment missed the sender's window: >0 above the upper bound, <0 below the lower. */
+static int64_t window_miss(const struct ct_event *e)
+{
+	int32_t over = (int32_t)(e->seq - e->td_maxend);
+	int32_t under = (int32_t)(e->seq - (e->td_end - e->td_maxwin));
+
+	if (over > 0)
+		return over;
+	if (under < 0)
+		return under;
+	return 0;
+}
+
 void ns_fmt_ct_text(const struct ns_fmt *f, const struct ct_event *e, struct ns_buf *b)
 {
-	char tbuf[80], nsbuf[64], ifbuf[24], src[64], dst[64], fl[16], detail[96], pbuf[16];
+	char tbuf[80], nsbuf[64], ifbuf[24], src[64], dst[64], fl[16], detail[192], pbuf[16];
 	struct ns_ident id;
 
 	fmt_time(f, e->hdr.ts_ns, false, tbuf, sizeof(tbuf));
@@ -295,7 +308,11 @@ void ns_fmt_ct_text(const struct ns_fmt *f, const struct ct_event *e, struct ns_
 	ns_fmt_endpoint(e->family, e->daddr, e->dport, dst, sizeof(dst));
 	if (e->flags & NS_CT_F_TCP) {
 		ns_tcp_flags_str(e->tcp_flags, fl, sizeof(fl));
-		snprintf(detail, sizeof(detail), "[%s] seq %u ack %u len %u", fl, e->seq, e->ack, e->len);
+		if (e->flags & NS_CT_F_REASON)
+			snprintf(detail, sizeof(detail), "[%s] seq %u ack %u len %u: %.*s (%lld bytes off the window)", fl,
+				 e->seq, e->ack, e->len, (int)sizeof(e->reason), e->reason, (long long)window_miss(e));
+		else
+			snprintf(detail, sizeof(detail), "[%s] seq %u ack %u len %u", fl, e->seq, e->ack, e->len);
 	} else {
 		snprintf(detail, sizeof(detail), "%s len %u", proto_name(e->proto, pbuf, sizeof(pbuf)), e->len);
 	}
@@ -350,6 +367,20 @@ void ns_fmt_ct_json(const struct ns_fmt *f, const struct ct_event *e, struct ns_
 		nj_kv_u64(&j, "seq", e->seq);
 		nj_kv_u64(&j, "ack", e->ack);
 		nj_kv_u64(&j, "window", e->window);
+		nj_obj_end(&j);
+	} else {
+		nj_null(&j);
+	}
+	nj_key(&j, "conntrack");
+	if (e->flags & NS_CT_F_REASON) {
+		nj_obj_begin(&j);
+		nj_key(&j, "reason");
+		nj_strn(&j, e->reason, strnlen(e->reason, sizeof(e->reason)));
+		nj_kv_u64(&j, "td_end", e->td_end);
+		nj_kv_u64(&j, "td_maxend", e->td_maxend);
+		nj_kv_u64(&j, "td_maxwin", e->td_maxwin);
+		nj_key(&j, "window_miss");
+		nj_i64(&j, window_miss(e));
 		nj_obj_end(&j);
 	} else {
 		nj_null(&j);

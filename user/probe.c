@@ -144,7 +144,7 @@ static int trial(const struct ns_feature *feat, const void *cfg, const char *con
 		if (!bpf_program__autoload(p))
 			continue;
 		captured[0] = '\0';
-		if (feat->try_attach) {
+		if (feat->try_attach && (!feat->manual || feat->manual(p))) {
 			err = feat->try_attach(p, msg, msglen);
 			if (err)
 				goto cleanup;
@@ -179,7 +179,7 @@ static void add_hint(const struct ns_hook *hook, struct ns_hook_result *r)
 	const char *hint = NULL;
 	size_t len = strlen(r->msg);
 
-	if (!strncmp(hook->method, "kprobe", 6) && access("/sys/bus/event_source/devices/kprobe", F_OK) &&
+	if ((strstr(hook->method, "kprobe") || strstr(r->msg, "kprobe")) && access("/sys/bus/event_source/devices/kprobe", F_OK) &&
 	    access("/sys/kernel/tracing/kprobe_events", F_OK) && access("/sys/kernel/debug/tracing/kprobe_events", F_OK))
 		hint = " (kernel built without kprobes: CONFIG_KPROBES)";
 	else if (!strcmp(hook->method, "fentry") && r->err == -EPERM)
@@ -332,7 +332,7 @@ int ns_feature_load(const struct ns_feature *feat, const void *cfg, struct ns_lo
 	bpf_object__for_each_program(p, obj) {
 		struct bpf_link *l;
 
-		if (!bpf_program__autoload(p) || feat->try_attach)
+		if (!bpf_program__autoload(p) || (feat->try_attach && (!feat->manual || feat->manual(p))))
 			continue;
 		l = bpf_program__attach(p);
 		if (!l) {

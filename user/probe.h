@@ -65,6 +65,8 @@ struct ns_feature {
 	 * and loading leaves attachment to the feature's own code.
 	 */
 	int (*try_attach)(struct bpf_program *p, char *msg, size_t len);
+	/* Which programs try_attach is for; NULL: all of them. */
+	bool (*manual)(const struct bpf_program *p);
 };
 
 /* An object loaded with its chosen programs attached. */

@@ -75,9 +75,45 @@ nosock=$(grep '"event":"rst_sent"' /tmp/t.json | grep '"saddr":"10.98.0.2","spor
 if [ "$sent" -eq $N ]; then ok "$N socketless RSTs sent, all seen"; else bad "sent RST events: $sent, want $N"; fi
 if [ "$recv" -eq $N ]; then ok "$N RSTs received"; else bad "received RST events: $recv, want $N"; fi
 if [ "$nosock" -eq $N ]; then ok "tuple and NO_SOCKET reason right"; else bad "right tuple+reason: $nosock of $N"; fi
+# answering a packet happens in softirq, inside whatever task ran: never a pid
+nopid=$(grep '"event":"rst_sent"' /tmp/t.json | grep -c '"pid":null')
+if [ "$nopid" -eq $N ]; then ok "softirq RSTs carry no pid"; else bad "softirq RSTs without pid: $nopid of $N"; fi
 grep -q "events printed; kernel counted $((2 * N)) matching; 0 lost" /tmp/t.err &&
 	ok "kernel counters agree" || bad "kernel counters: $(tail -1 /tmp/t.err)"
 head -2 /tmp/t.json
+
+# pid/comm: an active RST (linger-0 close) is sent in process context, by tcpstorm itself;
+# a RST answering a packet is sent from softirq and must carry no pid at all
+/bin/netsleuth trace --json --netns krb --event rst-sent >/tmp/p.json 2>/tmp/p.err &
+tpid=$!
+i=0
+while ! grep -q 'tracing;' /tmp/p.err && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+ip netns exec krb /bin/tcpstorm serve 10.98.0.2 8080 --count 1 --timeout-ms 5000 &
+spid=$!
+sleep 0.3
+ip netns exec kra /bin/tcpstorm hold 10.98.0.2 8080 --ms 1000
+wait "$spid"
+sleep 0.5
+kill -INT "$tpid"
+i=0
+while kill -0 "$tpid" 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+tpid=
+cat /tmp/p.json
+if grep -q 'process context        pid/comm reported' /tmp/doctor.txt; then
+	if grep '"sport":8080' /tmp/p.json | grep -q '"pid":[0-9][0-9]*,"comm":"tcpstorm"'; then
+		ok "active RST carries the sender's pid/comm"
+	else
+		bad "active RST without tcpstorm's pid/comm"
+	fi
+else
+	echo "(process context unknown on this kernel: pid/comm not checked)"
+fi
 
 echo "guest: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -26,7 +26,7 @@ PROC_OBJS := procscan rtnl sockdiag
 PROC_LDLIBS := -lmnl -lpthread
 # Pure logic first: unit tests link these without libbpf.
 PURE_OBJS := json fmt netns summary args tcpgauge report anomaly $(DOCKER_PURE_OBJS) $(PROC_PURE_OBJS)
-USER_OBJS := $(PURE_OBJS) main log probe maps btfenum rst tcpstate ct containers events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS)
+USER_OBJS := $(PURE_OBJS) main log probe maps btfenum rst tcpstate ct nfaudit containers events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS)
 
 BPF_OBJS := $(patsubst %,$(OUTPUT)/bpf/%.bpf.o,$(BPF_FEATURES))
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_FEATURES))
@@ -36,7 +36,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%.o,$(UNIT_SRCS) tests/un
 
 USER_CFLAGS := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -I$(OUTPUT) -Ibpf -Iuser -MMD -MP
 EXTRA_LDLIBS := $(DOCKER_LDLIBS) $(PROC_LDLIBS)
-LDLIBS := -lbpf -lelf -lz $(EXTRA_LDLIBS)
+LDLIBS := -lbpf -lelf -lz -lnftnl $(EXTRA_LDLIBS)
 
 ifeq ($(V),1)
 	Q =

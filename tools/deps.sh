@@ -4,8 +4,8 @@
 # Usage: tools/deps.sh build|test
 set -eu
 
-build_pkgs="make gcc libc6-dev pkg-config clang-19 llvm-19 bpftool libbpf-dev libelf-dev zlib1g-dev libjansson-dev libcurl4-openssl-dev libmnl-dev"
-test_pkgs="iproute2 procps util-linux python3 python3-scapy iptables docker.io busybox-static"
+build_pkgs="make gcc libc6-dev pkg-config clang-19 llvm-19 bpftool libbpf-dev libelf-dev zlib1g-dev libjansson-dev libcurl4-openssl-dev libmnl-dev libnftnl-dev"
+test_pkgs="iproute2 procps util-linux python3 python3-scapy iptables nftables docker.io busybox-static"
 
 case "${1:-build}" in
 build) want="$build_pkgs" ;;

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "maps.h"
 #include "anomaly.h"
+#include "nfaudit.h"
 #include "report.h"
 #include "sockdiag.h"
 #include "vec.h"
@@ -69,6 +70,7 @@ static void endpoint(int family, const uint8_t *addr, uint16_t port, char *buf, 
 static void describe(struct agent_ctx *ac, const struct ns_ctreset *a, struct ns_report_anomaly *out)
 {
 	char addr[64], label[64], v[32];
+	struct ns_nf_audit au;
 	struct ns_ident id;
 
 	memset(out, 0, sizeof(*out));
@@ -92,6 +94,8 @@ static void describe(struct agent_ctx *ac, const struct ns_ctreset *a, struct ns
 	out->active = ns_now_ms() * 1000000ULL - a->last_ts < 60ULL * 1000000000ULL;
 	out->liberal = !ns_netns_sysctl(&ac->s->table, a->netns, "/proc/sys/net/netfilter/nf_conntrack_tcp_be_liberal",
 					v, sizeof(v)) && !strcmp(v, "1");
+	if (!ns_nf_audit(&ac->s->table, a->netns, &au) && au.invalid_drop)
+		snprintf(out->drop_rule, sizeof(out->drop_rule), "%s", au.rule);
 }
 
 /* A new conntrack-invalid reset: find where DNAT sends the flow and say so at once, in one line. */
@@ -398,6 +402,12 @@ static int report(struct agent_ctx *ac, bool final)
 			row->has_tcp = tcp_states(ac, nss[i].netns, now, row->tcp);
 		row->ct_invalid = ns_ct_invalid_total(&ac->ct, nss[i].netns);
 		row->ct_invalid_resets = ns_corr_resets_in(&ac->corr, nss[i].netns);
+		if (row->ct_invalid && !row->ct_invalid_resets) {
+			struct ns_nf_audit au;
+
+			if (!ns_nf_audit(&ac->s->table, nss[i].netns, &au) && au.invalid_drop)
+				snprintf(row->ct_drop_rule, sizeof(row->ct_drop_rule), "%s", au.rule);
+		}
 		sig = mix(sig, row->ct_invalid);
 		fill_links(row, &nss[i], nss, nns, host);
 		sig = mix(sig, nss[i].netns);

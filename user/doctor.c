@@ -20,6 +20,7 @@
 #include "log.h"
 #include "containers.h"
 #include "netns.h"
+#include "nfaudit.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -122,7 +123,8 @@ static void conntrack_namespaces(void)
 {
 	struct ns_nsinfo *nss = NULL;
 	struct ns_ctr_table t;
-	char label[64], lib[32], cnt[32];
+	char label[64], lib[32], cnt[32], drop[128];
+	struct ns_nf_audit au;
 	struct ns_ident id;
 	size_t n = 0, i;
 	unsigned strict = 0;
@@ -131,8 +133,8 @@ static void conntrack_namespaces(void)
 		return;
 	if (ns_ctr_table_refresh(&t, ns_now_ms()) || ns_ctr_table_namespaces(&t, &nss, &n))
 		goto cleanup;
-	printf("\nConntrack per network namespace:\n  %-24s %-12s %-14s %s\n", "WHERE", "NETNS", "be_liberal",
-	       "entries");
+	printf("\nConntrack per network namespace:\n  %-24s %-12s %-11s %-8s %s\n", "WHERE", "NETNS", "be_liberal",
+	       "entries", "INVALID dropped before the stack");
 	for (i = 0; i < n; i++) {
 		if (!nss[i].alive)
 			continue;
@@ -142,16 +144,23 @@ static void conntrack_namespaces(void)
 		if (ns_netns_sysctl(&t, nss[i].netns, "/proc/sys/net/netfilter/nf_conntrack_count", cnt, sizeof(cnt)))
 			snprintf(cnt, sizeof(cnt), "?");
 		ns_ctr_ident_netns(&t, nss[i].netns, &id);
-		printf("  %-24s %-12u %-14s %s\n", ns_ident_label(&id, label, sizeof(label)), nss[i].netns, lib, cnt);
-		strict += !strcmp(lib, "0") && strcmp(cnt, "0") && strcmp(cnt, "?");
+		if (ns_nf_audit(&t, nss[i].netns, &au))
+			snprintf(drop, sizeof(drop), "? (nf_tables not readable)");
+		else if (au.invalid_drop)
+			snprintf(drop, sizeof(drop), "yes (%s)", au.rule);
+		else
+			snprintf(drop, sizeof(drop), "no%s", au.legacy ? " (iptables-legacy rules not read)" : "");
+		printf("  %-24s %-12u %-11s %-8s %s\n", ns_ident_label(&id, label, sizeof(label)), nss[i].netns, lib, cnt,
+		       drop);
+		strict += !strcmp(lib, "0") && strcmp(cnt, "0") && strcmp(cnt, "?") && !au.invalid_drop;
 	}
 	if (strict)
-		printf("  %u namespace(s) track connections with be_liberal=0: a packet far outside the TCP window is\n"
+		printf("  %u namespace(s) track connections with be_liberal=0 and no INVALID drop rule: a packet far\n"
+		       "  outside the TCP window is\n"
 		       "  INVALID there and, behind DNAT, reaches the local stack, which answers with a RST\n"
 		       "  (\"connection reset by peer\"). `netsleuth agent` reports when that happens\n"
 		       "  (anomaly conntrack-invalid-reset). Fixes: sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=1,\n"
-		       "  or iptables -I INPUT -m conntrack --ctstate INVALID -j DROP. netsleuth does not read firewall\n"
-		       "  rules: whether INVALID packets are dropped first shows in the agent's counts (INVALID, no RST).\n",
+		       "  or iptables -I INPUT -m conntrack --ctstate INVALID -j DROP.\n",
 		       strict);
 cleanup:
 	free(nss);

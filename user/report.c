@@ -32,7 +32,7 @@ void ns_report_anomaly_line(const struct ns_report_anomaly *a, struct ns_buf *b)
 			 "(\"connection reset by peer\"); first %s, last %s; fix: %s%s\n",
 		      a->where, (unsigned long long)a->resets, a->resets == 1 ? "" : "s", a->client, a->pub,
 		      a->target[0] ? " (DNAT to " : "", a->target, a->target[0] ? ")" : "", a->first, a->last, CT_FIX,
-		      a->liberal ? " (be_liberal is now on here)" : "");
+		      a->liberal ? " (be_liberal is now on here)" : a->drop_rule[0] ? " (an INVALID drop rule is now in place)" : "");
 }
 
 void ns_report_anomaly_json(const struct ns_report_anomaly *a, struct ns_json *j)
@@ -52,6 +52,7 @@ void ns_report_anomaly_json(const struct ns_report_anomaly *a, struct ns_json *j
 	nj_bool(j, a->active);
 	nj_key(j, "be_liberal_now");
 	nj_bool(j, a->liberal);
+	nj_kv_str(j, "invalid_drop_rule_now", a->drop_rule[0] ? a->drop_rule : NULL);
 	nj_kv_str(j, "fix", CT_FIX);
 	nj_obj_end(j);
 }
@@ -185,13 +186,19 @@ void ns_report_text(const struct ns_report *r, const struct ns_fmt *f, const cha
 			}
 		}
 	}
-	for (i = 0; i < r->n; i++)
-		if (r->rows[i].ct_invalid)
-			ns_buf_printf(b, "  %s: %llu packet%s INVALID to conntrack, %llu answered with a RST%s\n",
-				      ns_ident_label(&r->rows[i].id, label, sizeof(label)),
-				      (unsigned long long)r->rows[i].ct_invalid, r->rows[i].ct_invalid == 1 ? "" : "s",
-				      (unsigned long long)r->rows[i].ct_invalid_resets,
-				      r->rows[i].ct_invalid_resets ? "" : " (harmless: dropped or ignored before a reset)");
+	for (i = 0; i < r->n; i++) {
+		const struct ns_report_row *row = &r->rows[i];
+		char note[160] = "";
+
+		if (!row->ct_invalid)
+			continue;
+		if (!row->ct_invalid_resets)
+			snprintf(note, sizeof(note), " (harmless: %s%s)",
+				 row->ct_drop_rule[0] ? "dropped by a rule in " : "nothing answered them", row->ct_drop_rule);
+		ns_buf_printf(b, "  %s: %llu packet%s INVALID to conntrack, %llu answered with a RST%s\n",
+			      ns_ident_label(&row->id, label, sizeof(label)), (unsigned long long)row->ct_invalid,
+			      row->ct_invalid == 1 ? "" : "s", (unsigned long long)row->ct_invalid_resets, note);
+	}
 	for (i = 0; i < r->nanomalies; i++) {
 		ns_buf_puts(b, "  ");
 		ns_report_anomaly_line(&r->anomalies[i], b);
@@ -259,6 +266,7 @@ void ns_report_json(const struct ns_report *r, const struct ns_fmt *f, const cha
 		nj_obj_begin(&j);
 		nj_kv_u64(&j, "invalid", row->ct_invalid);
 		nj_kv_u64(&j, "invalid_resets", row->ct_invalid_resets);
+		nj_kv_str(&j, "invalid_drop_rule", row->ct_drop_rule[0] ? row->ct_drop_rule : NULL);
 		nj_obj_end(&j);
 		nj_key(&j, "tcp_states");
 		if (row->has_tcp) {

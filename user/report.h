@@ -39,6 +39,7 @@ struct ns_report_row {
 	struct ns_report_link links[NS_REPORT_MAX_LINKS];
 	uint64_t ct_invalid;		/* packets conntrack found INVALID here (kernel count) */
 	uint64_t ct_invalid_resets;	/* ... that the host answered with a RST */
+	char ct_drop_rule[96];		/* the INVALID drop rule there, when one was found */
 };
 
 /* A conntrack-invalid reset anomaly, ready to print. */
@@ -52,6 +53,7 @@ struct ns_report_anomaly {
 	char first[32], last[32];
 	uint64_t resets;
 	bool liberal;		/* nf_conntrack_tcp_be_liberal=1 there now */
+	char drop_rule[96];	/* an INVALID drop rule found there now, "" if none */
 	bool active;		/* seen in the last minute */
 };
 

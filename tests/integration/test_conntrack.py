@@ -106,6 +106,10 @@ def test_invalid_reset_detected_with_target(ctx):
         assert a["where"] == topo.h and a["client"] == topo.client_ip and a["public"] == f"{topo.public}:8080", a
         assert a["dnat_target"] == f"{topo.s} {topo.server_ip}:80", a
         assert a["conntrack_state"] == "ESTABLISHED" and not a["be_liberal_now"], a
+        assert a["invalid_drop_rule_now"] is None, a
+        r = sh(ctx["bin"], "doctor", check=False)
+        line = next(l for l in r.stdout.splitlines() if l.startswith(f"  {topo.h} "))
+        assert line.split()[2] == "0" and line.split()[4] == "no", line
         assert "nf_conntrack_tcp_be_liberal=1" in a["fix"] and "--ctstate INVALID -j DROP" in a["fix"]
         # said at once, in one line, not only in the next report
         assert len(immediate) == 1 and immediate[0]["resets"] == 1, immediate
@@ -122,6 +126,9 @@ def test_fix_be_liberal(ctx):
         h = row(rep, netns_inode(topo.h))
         assert h["conntrack"]["invalid"] == 0 and h["rst"]["sent"] == 0, h
         assert rep["anomalies"] == [] and immediate == []
+        r = sh(ctx["bin"], "doctor", check=False)
+        line = next(l for l in r.stdout.splitlines() if l.startswith(f"  {topo.h} "))
+        assert line.split()[2] == "1", line  # be_liberal shown per namespace
 
 
 def test_fix_invalid_drop_rule(ctx):
@@ -133,7 +140,11 @@ def test_fix_invalid_drop_rule(ctx):
         h = row(rep, netns_inode(topo.h))
         # still INVALID, but dropped before the stack: counted, harmless, no reset
         assert h["conntrack"]["invalid"] == n and h["conntrack"]["invalid_resets"] == 0, h["conntrack"]
+        assert h["conntrack"]["invalid_drop_rule"] == "ip filter INPUT", h["conntrack"]
         assert h["rst"]["sent"] == 0
+        r = sh(ctx["bin"], "doctor", check=False)
+        line = next(l for l in r.stdout.splitlines() if l.startswith(f"  {topo.h} "))
+        assert "yes (ip filter INPUT)" in line, line
         assert rep["anomalies"] == [] and immediate == []
 
 
@@ -195,3 +206,25 @@ def test_real_docker_published_port(ctx):
 
 def netns_inode_of_lab(lab):
     return os.stat(f"/run/netns/{lab.netns}").st_ino
+
+
+def test_doctor_sees_native_nft_invalid_drop(ctx):
+    """The same fix written in nft (not iptables): doctor names it; one that does not drop
+    INVALID, or that only counts it, is not mistaken for it."""
+    ns = f"nsl{os.getpid()}nft"
+    sh(IP, "netns", "add", ns)
+    try:
+        sh(IP, "-n", ns, "link", "set", "lo", "up")
+        sh("nft", "add table inet nsl", ns=ns)
+        sh("nft", "add chain inet nsl in { type filter hook input priority 0 ; }", ns=ns)
+        sh("nft", "add rule inet nsl in ct state established accept", ns=ns)
+        sh("nft", "add rule inet nsl in ct state invalid counter", ns=ns)
+        r = sh(ctx["bin"], "doctor", check=False)
+        line = next(l for l in r.stdout.splitlines() if l.startswith(f"  {ns} "))
+        assert line.split()[4] == "no", line
+        sh("nft", "add rule inet nsl in ct state invalid drop", ns=ns)
+        r = sh(ctx["bin"], "doctor", check=False)
+        line = next(l for l in r.stdout.splitlines() if l.startswith(f"  {ns} "))
+        assert "yes (inet nsl in)" in line, line
+    finally:
+        sh(IP, "netns", "del", ns, check=False)

@@ -100,6 +100,22 @@ static __always_inline bool ct_hooked(const struct net *net, __u8 pf)
 	return false;
 }
 
+/* conntrack's reason strings, as tcp_in_window() words them (stable since 2.6) */
+static __always_inline __u8 reason_code(const char *r)
+{
+	bool seq = r[0] == 'S' && r[1] == 'E' && r[2] == 'Q';
+	bool ack = r[0] == 'A' && r[1] == 'C' && r[2] == 'K';
+
+	if (!seq && !ack)
+		return r[0] ? NS_CT_R_OTHER : NS_CT_R_UNKNOWN;
+	/* "SEQ is over ..." / "SEQ is under ..." */
+	if (r[7] == 'o' && r[8] == 'v')
+		return seq ? NS_CT_R_SEQ_OVER : NS_CT_R_ACK_OVER;
+	if (r[7] == 'u' && r[8] == 'n')
+		return seq ? NS_CT_R_SEQ_UNDER : NS_CT_R_ACK_UNDER;
+	return NS_CT_R_OTHER;
+}
+
 /*
  * Fill, count and emit an INVALID packet. transport_header is not set yet at
  * PRE_ROUTING, so the TCP header is found from the IP header.
@@ -164,10 +180,12 @@ static __always_inline void report_invalid(const struct nf_hook_state *state, co
 		e.td_end = why->td_end;
 		e.td_maxend = why->td_maxend;
 		e.td_maxwin = why->td_maxwin;
+		e.reason_code = reason_code(why->reason);
 	}
 	key.netns = e.hdr.netns;
 	key.proto = e.proto;
 	key.family = e.family == AF_INET6 ? 6 : 4;
+	key.reason = e.reason_code;
 	NS_COUNT(ct_counts, &key);
 	if (!ns_event_wanted(NS_EV_CT_INVALID, e.hdr.netns)) {
 		ns_stat_inc(NS_STAT_FILTERED);

@@ -32,15 +32,28 @@ struct ct_event {
 	__u8 tcp_flags;
 	__u8 flags;		/* NS_CT_F_* */
 	__u8 hook;		/* NF_INET_* hook it was seen at */
+	__u8 reason_code;	/* enum ns_ct_reason */
+	__u8 __pad[7];
 };
-_Static_assert(sizeof(struct ct_event) == 152, "ct_event is ABI");
+_Static_assert(sizeof(struct ct_event) == 160, "ct_event is ABI");
+
+/* Why conntrack found a TCP packet INVALID, from its own words. ABI: append only. */
+enum ns_ct_reason {
+	NS_CT_R_UNKNOWN = 0,	/* no kprobe on conntrack's path, or not TCP */
+	NS_CT_R_SEQ_OVER = 1,	/* "SEQ is over the upper bound": far ahead of the window */
+	NS_CT_R_SEQ_UNDER = 2,	/* "SEQ is under the lower bound" */
+	NS_CT_R_ACK_OVER = 3,	/* "ACK is over the upper bound": acks data never sent */
+	NS_CT_R_ACK_UNDER = 4,	/* "ACK is under the lower bound" */
+	NS_CT_R_OTHER = 5,
+};
 
 /* Key of the per-CPU `ct_counts` hash. */
 struct ct_count_key {
 	__u32 netns;
 	__u8 proto;
 	__u8 family;	/* 4 or 6 */
-	__u16 __pad;
+	__u8 reason;	/* enum ns_ct_reason */
+	__u8 __pad;
 };
 _Static_assert(sizeof(struct ct_count_key) == 8, "ct_count_key is ABI");
 

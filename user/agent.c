@@ -401,6 +401,7 @@ static int report(struct agent_ctx *ac, bool final)
 		if (nss[i].alive)
 			row->has_tcp = tcp_states(ac, nss[i].netns, now, row->tcp);
 		row->ct_invalid = ns_ct_invalid_total(&ac->ct, nss[i].netns);
+		ns_ct_invalid_by_reason(&ac->ct, nss[i].netns, row->ct_by_reason);
 		row->ct_invalid_resets = ns_corr_resets_in(&ac->corr, nss[i].netns);
 		if (row->ct_invalid && !row->ct_invalid_resets) {
 			struct ns_nf_audit au;

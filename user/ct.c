@@ -285,6 +285,7 @@ static int add_ct(void *ctx, const void *keyp, uint64_t sum)
 	c->v[c->n].netns = k->netns;
 	c->v[c->n].proto = k->proto;
 	c->v[c->n].family = k->family;
+	c->v[c->n].reason = k->reason;
 	c->v[c->n].n = sum;
 	c->n++;
 	return 0;
@@ -504,4 +505,14 @@ int ns_netns_sysctl(struct ns_ctr_table *t, uint32_t netns, const char *path, ch
 	if (!err)
 		snprintf(out, len, "%s", j.value);
 	return err;
+}
+
+void ns_ct_invalid_by_reason(const struct ns_ct_counts *c, uint32_t netns, uint64_t *out)
+{
+	size_t i;
+
+	memset(out, 0, (NS_CT_R_OTHER + 1) * sizeof(*out));
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].netns == netns)
+			out[c->v[i].reason <= NS_CT_R_OTHER ? c->v[i].reason : NS_CT_R_OTHER] += c->v[i].n;
 }

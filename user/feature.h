@@ -45,7 +45,7 @@ int ns_ct_links_sync(struct ns_ct_links *l, struct ns_ctr_table *t);
 
 struct ns_ct_count {
 	uint32_t netns;
-	uint8_t proto, family;
+	uint8_t proto, family, reason;
 	uint64_t n;
 };
 struct ns_ct_counts {
@@ -54,6 +54,9 @@ struct ns_ct_counts {
 };
 int ns_ct_read_counts(const struct ns_loaded *l, struct ns_ct_counts *out);
 uint64_t ns_ct_invalid_total(const struct ns_ct_counts *c, uint32_t netns);
+/* INVALID packets of netns by enum ns_ct_reason (out has NS_CT_R_OTHER + 1 slots). */
+void ns_ct_invalid_by_reason(const struct ns_ct_counts *c, uint32_t netns, uint64_t *out);
+
 
 /* What conntrack tracks for an original tuple: where DNAT sends it, and its TCP state. */
 struct ns_ct_flow {

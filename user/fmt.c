@@ -280,6 +280,17 @@ static const char *proto_name(uint8_t p, char *buf, size_t len)
 	}
 }
 
+const char *ns_ct_reason_name(unsigned code)
+{
+	static const char *const names[] = {
+		[NS_CT_R_UNKNOWN] = "UNKNOWN",	       [NS_CT_R_SEQ_OVER] = "SEQ_OVER_UPPER",
+		[NS_CT_R_SEQ_UNDER] = "SEQ_UNDER_LOWER", [NS_CT_R_ACK_OVER] = "ACK_OVER_UPPER",
+		[NS_CT_R_ACK_UNDER] = "ACK_UNDER_LOWER", [NS_CT_R_OTHER] = "OTHER",
+	};
+
+	return code <= NS_CT_R_OTHER ? names[code] : "OTHER";
+}
+
 /* How far the segment missed the sender's window: >0 above the upper bound, <0 below the lower. */
 static int64_t window_miss(const struct ct_event *e)
 {
@@ -374,6 +385,7 @@ void ns_fmt_ct_json(const struct ns_fmt *f, const struct ct_event *e, struct ns_
 	nj_key(&j, "conntrack");
 	if (e->flags & NS_CT_F_REASON) {
 		nj_obj_begin(&j);
+		nj_kv_str(&j, "reason_code", ns_ct_reason_name(e->reason_code));
 		nj_key(&j, "reason");
 		nj_strn(&j, e->reason, strnlen(e->reason, sizeof(e->reason)));
 		nj_kv_u64(&j, "td_end", e->td_end);

@@ -267,6 +267,12 @@ void ns_report_json(const struct ns_report *r, const struct ns_fmt *f, const cha
 		nj_kv_u64(&j, "invalid", row->ct_invalid);
 		nj_kv_u64(&j, "invalid_resets", row->ct_invalid_resets);
 		nj_kv_str(&j, "invalid_drop_rule", row->ct_drop_rule[0] ? row->ct_drop_rule : NULL);
+		nj_key(&j, "invalid_by_reason");
+		nj_obj_begin(&j);
+		for (k = 0; k < 6; k++)
+			if (row->ct_by_reason[k])
+				nj_kv_u64(&j, ns_ct_reason_name(k), row->ct_by_reason[k]);
+		nj_obj_end(&j);
 		nj_obj_end(&j);
 		nj_key(&j, "tcp_states");
 		if (row->has_tcp) {

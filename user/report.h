@@ -40,6 +40,7 @@ struct ns_report_row {
 	uint64_t ct_invalid;		/* packets conntrack found INVALID here (kernel count) */
 	uint64_t ct_invalid_resets;	/* ... that the host answered with a RST */
 	char ct_drop_rule[96];		/* the INVALID drop rule there, when one was found */
+	uint64_t ct_by_reason[6];	/* enum ns_ct_reason */
 };
 
 /* A conntrack-invalid reset anomaly, ready to print. */

@@ -504,24 +504,71 @@ static bool ip_matches(int family, const uint8_t *addr, const char *text)
 	       !memcmp(buf, addr, family == 10 ? 16 : 4);
 }
 
-bool ns_ctr_ident_ip(struct ns_ctr_table *t, int family, const uint8_t *addr, struct ns_ident *out)
+/* The first live, non-host namespace that `match` accepts, as an identity. */
+static bool ident_where(struct ns_ctr_table *t, bool (*match)(const struct ns_nsinfo *n, const void *key),
+			const void *key, struct ns_ident *out)
 {
-	size_t i, k;
 	bool found = false;
+	size_t i;
 
 	pthread_mutex_lock(&t->lock);
-	/* live namespaces first: an address reused by a new container belongs to it */
 	for (i = 0; i < t->nns && !found; i++) {
-		struct ns_nsinfo *n = &t->ns[i];
-
-		if (!n->alive || n->host)
+		if (!t->ns[i].alive || t->ns[i].host || !match(&t->ns[i], key))
 			continue;
-		for (k = 0; k < n->naddrs && !found; k++)
-			if (n->addrs[k].family == family && !memcmp(n->addrs[k].addr, addr, family == 10 ? 16 : 4)) {
-				fill_ident(t, n, out);
-				found = true;
-			}
+		fill_ident(t, &t->ns[i], out);
+		found = true;
 	}
+	pthread_mutex_unlock(&t->lock);
+	return found;
+}
+
+struct addr_key {
+	int family;
+	const uint8_t *addr;
+};
+
+static bool has_addr(const struct ns_nsinfo *n, const void *key)
+{
+	const struct addr_key *k = key;
+	unsigned i;
+
+	for (i = 0; i < n->naddrs; i++)
+		if (n->addrs[i].family == k->family && !memcmp(n->addrs[i].addr, k->addr, k->family == 10 ? 16 : 4))
+			return true;
+	return false;
+}
+
+static bool has_mac(const struct ns_nsinfo *n, const void *mac)
+{
+	unsigned i;
+
+	for (i = 0; i < n->nlinks; i++)
+		if (n->links[i].has_mac && !memcmp(n->links[i].mac, mac, 6) && strcmp(n->links[i].name, "lo"))
+			return true;
+	return false;
+}
+
+static bool has_veth_to(const struct ns_nsinfo *n, const void *ifindex)
+{
+	unsigned i;
+
+	for (i = 0; i < n->nlinks; i++)
+		if (!strcmp(n->links[i].kind, "veth") && n->links[i].link_ifindex == *(const int *)ifindex)
+			return true;
+	return false;
+}
+
+bool ns_ctr_ident_ip(struct ns_ctr_table *t, int family, const uint8_t *addr, struct ns_ident *out)
+{
+	struct addr_key key = { family, addr };
+	bool found = false;
+	size_t i, k;
+
+	/* live namespaces' own addresses first: an address reused by a new container belongs to it */
+	if (ident_where(t, has_addr, &key, out))
+		return true;
+	/* then what the runtime says (a namespace rtnetlink has not been read in yet) */
+	pthread_mutex_lock(&t->lock);
 	for (i = 0; i < t->nctrs && !found; i++) {
 		struct ns_ctr *c = &t->ctrs[i];
 		struct ns_nsinfo *n;
@@ -544,44 +591,12 @@ bool ns_ctr_ident_ip(struct ns_ctr_table *t, int family, const uint8_t *addr, st
 
 bool ns_ctr_ident_mac(struct ns_ctr_table *t, const uint8_t mac[6], struct ns_ident *out)
 {
-	size_t i, k;
-	bool found = false;
-
-	pthread_mutex_lock(&t->lock);
-	for (i = 0; i < t->nns && !found; i++) {
-		struct ns_nsinfo *n = &t->ns[i];
-
-		if (!n->alive || n->host)
-			continue;
-		for (k = 0; k < n->nlinks && !found; k++)
-			if (n->links[k].has_mac && !memcmp(n->links[k].mac, mac, 6) && strcmp(n->links[k].name, "lo")) {
-				fill_ident(t, n, out);
-				found = true;
-			}
-	}
-	pthread_mutex_unlock(&t->lock);
-	return found;
+	return ident_where(t, has_mac, mac, out);
 }
 
 bool ns_ctr_ident_host_ifindex(struct ns_ctr_table *t, int ifindex, struct ns_ident *out)
 {
-	size_t i, k;
-	bool found = false;
-
-	pthread_mutex_lock(&t->lock);
-	for (i = 0; i < t->nns && !found; i++) {
-		struct ns_nsinfo *n = &t->ns[i];
-
-		if (!n->alive || n->host)
-			continue;
-		for (k = 0; k < n->nlinks && !found; k++)
-			if (!strcmp(n->links[k].kind, "veth") && n->links[k].link_ifindex == ifindex) {
-				fill_ident(t, n, out);
-				found = true;
-			}
-	}
-	pthread_mutex_unlock(&t->lock);
-	return found;
+	return ident_where(t, has_veth_to, &ifindex, out);
 }
 
 size_t ns_ctr_match(struct ns_ctr_table *t, const char *what, uint32_t *netns, size_t max)

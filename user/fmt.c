@@ -200,22 +200,30 @@ static void tcp_flags_json(struct ns_json *j, uint8_t flags)
 	nj_arr_end(j);
 }
 
+/* Opens an event's JSON object with the members every event has (docs/events.md). */
+static void json_head(struct ns_json *j, const struct ns_fmt *f, const struct ns_event_hdr *h, struct ns_buf *b)
+{
+	char tbuf[80];
+	struct ns_ident id;
+
+	ns_fmt_ident(f, h->netns, &id);
+	nj_init(j, b);
+	nj_obj_begin(j);
+	fmt_time(f, h->ts_ns, true, tbuf, sizeof(tbuf));
+	nj_kv_str(j, "ts", tbuf);
+	nj_kv_u64(j, "ts_ns", h->ts_ns);
+	nj_kv_str(j, "event", ns_event_name(h->type));
+	nj_kv_u64(j, "netns", h->netns);
+	ns_fmt_ident_json(j, &id);
+}
+
 void ns_fmt_rst_json(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b)
 {
-	char tbuf[80], addr[INET6_ADDRSTRLEN], rbuf[32];
-	struct ns_ident id;
+	char addr[INET6_ADDRSTRLEN], rbuf[32];
 	const char *reason;
 	struct ns_json j;
 
-	ns_fmt_ident(f, e->hdr.netns, &id);
-	nj_init(&j, b);
-	nj_obj_begin(&j);
-	fmt_time(f, e->hdr.ts_ns, true, tbuf, sizeof(tbuf));
-	nj_kv_str(&j, "ts", tbuf);
-	nj_kv_u64(&j, "ts_ns", e->hdr.ts_ns);
-	nj_kv_str(&j, "event", ns_event_name(e->hdr.type));
-	nj_kv_u64(&j, "netns", e->hdr.netns);
-	ns_fmt_ident_json(&j, &id);
+	json_head(&j, f, &e->hdr, b);
 	nj_kv_str(&j, "family", e->family == 10 ? "ipv6" : "ipv4");
 	ns_fmt_addr(e->family, e->saddr, addr, sizeof(addr));
 	nj_kv_str(&j, "saddr", addr);
@@ -333,19 +341,10 @@ void ns_fmt_ct_text(const struct ns_fmt *f, const struct ct_event *e, struct ns_
 
 void ns_fmt_ct_json(const struct ns_fmt *f, const struct ct_event *e, struct ns_buf *b)
 {
-	char tbuf[80], addr[INET6_ADDRSTRLEN], pbuf[16];
-	struct ns_ident id;
+	char addr[INET6_ADDRSTRLEN], pbuf[16];
 	struct ns_json j;
 
-	ns_fmt_ident(f, e->hdr.netns, &id);
-	nj_init(&j, b);
-	nj_obj_begin(&j);
-	fmt_time(f, e->hdr.ts_ns, true, tbuf, sizeof(tbuf));
-	nj_kv_str(&j, "ts", tbuf);
-	nj_kv_u64(&j, "ts_ns", e->hdr.ts_ns);
-	nj_kv_str(&j, "event", "ct_invalid");
-	nj_kv_u64(&j, "netns", e->hdr.netns);
-	ns_fmt_ident_json(&j, &id);
+	json_head(&j, f, &e->hdr, b);
 	nj_kv_str(&j, "family", e->family == 10 ? "ipv6" : "ipv4");
 	nj_kv_str(&j, "proto", proto_name(e->proto, pbuf, sizeof(pbuf)));
 	ns_fmt_addr(e->family, e->saddr, addr, sizeof(addr));

@@ -37,13 +37,4 @@ int ns_rst_summary_add(struct ns_rst_summary *s, const struct rst_count_key *k, 
 void ns_rst_summary_sort(struct ns_rst_summary *s);
 const struct ns_rst_row *ns_rst_summary_find(const struct ns_rst_summary *s, uint32_t netns);
 
-/*
- * Text table (with per-interval deltas against `prev`, which may be NULL) or a
- * single JSON line {"type":"rst_summary",...}.
- */
-void ns_rst_summary_text(const struct ns_rst_summary *s, const struct ns_rst_summary *prev,
-			 const struct ns_fmt *f, const char *title, struct ns_buf *b);
-void ns_rst_summary_json(const struct ns_rst_summary *s, const struct ns_rst_summary *prev,
-			 const struct ns_fmt *f, const char *ts, bool final, struct ns_buf *b);
-
 #endif

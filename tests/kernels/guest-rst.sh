@@ -14,6 +14,31 @@ failed=0
 ok() { echo "ok   $*"; passed=$((passed + 1)); }
 bad() { echo "FAIL $*"; failed=$((failed + 1)); }
 
+# start_trace OUT ERR ARGS...: netsleuth trace in the background, back once it traces
+start_trace() {
+	out=$1 err=$2
+	shift 2
+	/bin/netsleuth trace "$@" >"$out" 2>"$err" &
+	tpid=$!
+	i=0
+	while ! grep -q 'tracing;' "$err" && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q 'tracing;' "$err" || bad "trace did not start: $(cat "$err")"
+}
+
+# stop_trace: SIGINT, bounded wait
+stop_trace() {
+	kill -INT "$tpid"
+	i=0
+	while kill -0 "$tpid" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	tpid=
+}
+
 cleanup() {
 	[ -n "${tpid:-}" ] && kill "$tpid" 2>/dev/null
 	ip netns del kra 2>/dev/null
@@ -49,24 +74,11 @@ ip netns add kra && ip netns add krb &&
 	ip -n kra link set kva up && ip -n krb link set kvb up &&
 	ip -n kra link set lo up && ip -n krb link set lo up || bad "namespace setup"
 
-/bin/netsleuth trace --json --netns kra --netns krb >/tmp/t.json 2>/tmp/t.err &
-tpid=$!
-i=0
-while ! grep -q 'tracing;' /tmp/t.err && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-grep -q 'tracing;' /tmp/t.err || bad "trace did not start: $(cat /tmp/t.err)"
+start_trace /tmp/t.json /tmp/t.err --json --netns kra --netns krb
 
 ip netns exec kra /bin/tcpstorm connect 10.98.0.2 9 $N
 sleep 1
-kill -INT "$tpid"
-i=0
-while kill -0 "$tpid" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-tpid=
+stop_trace
 cat /tmp/t.err
 sent=$(grep -c '"event":"rst_sent"' /tmp/t.json)
 recv=$(grep -c '"event":"rst_recv"' /tmp/t.json)
@@ -84,26 +96,14 @@ head -2 /tmp/t.json
 
 # pid/comm: an active RST (linger-0 close) is sent in process context, by tcpstorm itself;
 # a RST answering a packet is sent from softirq and must carry no pid at all
-/bin/netsleuth trace --json --netns krb --event rst-sent >/tmp/p.json 2>/tmp/p.err &
-tpid=$!
-i=0
-while ! grep -q 'tracing;' /tmp/p.err && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+start_trace /tmp/p.json /tmp/p.err --json --netns krb --event rst-sent
 ip netns exec krb /bin/tcpstorm serve 10.98.0.2 8080 --count 1 --timeout-ms 5000 &
 spid=$!
 sleep 0.3
 ip netns exec kra /bin/tcpstorm hold 10.98.0.2 8080 --ms 1000
 wait "$spid"
 sleep 0.5
-kill -INT "$tpid"
-i=0
-while kill -0 "$tpid" 2>/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-tpid=
+stop_trace
 cat /tmp/p.json
 if grep -q 'process context        pid/comm reported' /tmp/doctor.txt; then
 	if grep '"sport":8080' /tmp/p.json | grep -q '"pid":[0-9][0-9]*,"comm":"tcpstorm"'; then

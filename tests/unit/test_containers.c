@@ -91,3 +91,52 @@ UT_TEST(containers_match_by_name_and_id_prefix)
 	ns_ctr_table_destroy(&t);
 	rmdir(dir);
 }
+
+UT_TEST(containers_resolve_by_ip_mac_and_host_veth)
+{
+	char dir[] = "/tmp/ns-ctr-XXXXXX";
+	struct ns_ctr_table t;
+	struct ns_ctr_info c;
+	struct ns_nsinfo *n;
+	struct ns_ident id;
+	uint8_t ip[16] = { 172, 17, 0, 2 }, other[16] = { 172, 17, 0, 3 };
+	uint8_t mac[6] = { 2, 0x42, 0xac, 0x11, 0, 2 };
+
+	UT_ASSERT(!fake_table(&t, dir));
+	c = info(0x77, "web", true);
+	ns_ctr_table_docker_update(&t, &c);
+	/* what /proc and rtnetlink would have found: its namespace, eth0 and address */
+	t.ns = calloc(2, sizeof(*t.ns));
+	t.nns = t.cap_ns = 2;
+	n = &t.ns[0];
+	n->netns = 4026532001u;
+	n->alive = true;
+	snprintf(n->ctr_id, sizeof(n->ctr_id), "%s", c.id);
+	n->nlinks = 1;
+	snprintf(n->links[0].name, sizeof(n->links[0].name), "eth0");
+	snprintf(n->links[0].kind, sizeof(n->links[0].kind), "veth");
+	n->links[0].has_mac = true;
+	memcpy(n->links[0].mac, mac, 6);
+	n->links[0].link_ifindex = 17;
+	n->naddrs = 1;
+	n->addrs[0].family = 2;
+	memcpy(n->addrs[0].addr, ip, 16);
+	t.ns[1].netns = 4026531840u;	/* the host: never a container's */
+	t.ns[1].alive = true;
+	t.ns[1].host = true;
+	t.ctrs[0].netns = n->netns;
+	t.ctrs[0].alive = true;
+
+	UT_ASSERT(ns_ctr_ident_ip(&t, 2, ip, &id));
+	UT_EQ_STR(id.name, "web");
+	UT_EQ_INT(id.kind, NS_IDENT_CONTAINER);
+	UT_ASSERT(!ns_ctr_ident_ip(&t, 2, other, &id));
+	UT_ASSERT(ns_ctr_ident_mac(&t, mac, &id) && !strcmp(id.name, "web"));
+	UT_ASSERT(ns_ctr_ident_host_ifindex(&t, 17, &id) && id.netns == 4026532001u);
+	UT_ASSERT(!ns_ctr_ident_host_ifindex(&t, 18, &id));
+	UT_ASSERT(ns_ctr_ident_netns(&t, 4026531840u, &id) && id.kind == NS_IDENT_HOST);
+	n->alive = false;	/* gone: its address no longer names it */
+	UT_ASSERT(!ns_ctr_ident_mac(&t, mac, &id));
+	ns_ctr_table_destroy(&t);
+	rmdir(dir);
+}

@@ -117,3 +117,4 @@ kmatrix: $(OUTPUT)/netsleuth
 
 bench: $(OUTPUT)/netsleuth $(OUTPUT)/tcpstorm
 	$(Q)/usr/bin/python3 bench/rst_storm.py --bin $(OUTPUT)/netsleuth --tcpstorm $(OUTPUT)/tcpstorm
+	$(Q)/usr/bin/python3 bench/ct_fastpath.py --bin $(OUTPUT)/netsleuth

@@ -45,7 +45,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 extern const void ipv4_conntrack_in __ksym __weak;
 extern const void ipv6_conntrack_in __ksym __weak;
 
-#define NFCT_TCP_INVALID 1
 #define IP_CT_TCP_FLAG_BE_LIBERAL 0x08
 
 struct {
@@ -245,8 +244,14 @@ int BPF_KPROBE(ct_reason_kp, const struct sk_buff *skb, const struct nf_conn *ct
 	const char *fmt;
 	__u32 zero = 0;
 
-	/* IGNORE (overly delayed, harmless) and whatever be_liberal accepts are not INVALID */
-	if (ret != NFCT_TCP_INVALID)
+	/*
+	 * IGNORE (overly delayed, harmless) and whatever be_liberal accepts are
+	 * not INVALID. The enum's values moved: {INVALID, ACCEPT} when the
+	 * function appeared ("netfilter: conntrack: add nf_tcp_log_invalid"),
+	 * {IGNORE, INVALID, ACCEPT} since "ignore overly delayed tcp packets":
+	 * ask the running kernel's BTF.
+	 */
+	if (ret != (int)bpf_core_enum_value(enum nf_ct_tcp_action, NFCT_TCP_INVALID))
 		return 0;
 	if ((BPF_CORE_READ(sender, flags) & IP_CT_TCP_FLAG_BE_LIBERAL) ||
 	    BPF_CORE_READ(net, ct.nf_ct_proto.tcp.tcp_be_liberal))

@@ -115,5 +115,5 @@ else
 	echo "(process context unknown on this kernel: pid/comm not checked)"
 fi
 
-echo "guest: $passed passed, $failed failed"
+echo "guest-rst: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

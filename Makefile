@@ -109,11 +109,19 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
--include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/bpf/*.d $(OUTPUT)/user/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/*.d)
+
+# Static: the qemu guests have no libc of their own for it.
+$(OUTPUT)/oowinject: tests/tools/oowinject.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -static -MMD -MP $< -o $@
 
 # The same checks on Debian's 6.1 and 6.12 kernels under qemu (tests/kernels/README.md).
-kmatrix: $(OUTPUT)/netsleuth
-	$(Q)tests/kernels/kmatrix.sh --binary $(OUTPUT)/netsleuth --guest-script tests/kernels/guest-rst.sh
+KMATRIX := tests/kernels/kmatrix.sh --binary $(OUTPUT)/netsleuth --guest-script tests/kernels/guest-all.sh \
+	--file tests/kernels/guest-rst.sh:/guest-rst.sh --file tests/kernels/guest-ct.sh:/guest-ct.sh \
+	--file $(OUTPUT)/oowinject:/bin/oowinject
+kmatrix: $(OUTPUT)/netsleuth $(OUTPUT)/oowinject
+	$(Q)$(KMATRIX)
 
 bench: $(OUTPUT)/netsleuth $(OUTPUT)/tcpstorm
 	$(Q)/usr/bin/python3 bench/rst_storm.py --bin $(OUTPUT)/netsleuth --tcpstorm $(OUTPUT)/tcpstorm

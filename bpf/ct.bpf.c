@@ -226,8 +226,19 @@ int ct_invalid_nf(struct bpf_nf_ctx *ctx)
 }
 
 /*
- * nf_tcp_log_invalid(skb, ct, state, sender, ret, fmt, ...): the sixth
- * argument is the reason. libbpf 1.1 has no PT_REGS_PARM6; on x86-64 it is r9.
+ * nf_tcp_log_invalid() has two shapes, and which one a kernel has is not a
+ * matter of its version number:
+ *  - mainline since 6.1 (and this project's 6.18 test VM): (skb, ct, state,
+ *    sender, ret, fmt, ...): verdict in `ret`, reason as a format string (6th
+ *    argument, r9 on x86-64: libbpf 1.1 has no PT_REGS_PARM6), the sender's
+ *    window in `sender`;
+ *  - Debian's 6.1.192 and 6.12.117 (measured from their modules' BTF):
+ *    (skb, ct, state, const struct nf_tcp_invalid_log *log) with log->type
+ *    (SEQ_OVER=2, ACK_OVER=3 are INVALID; SEQ_UNDER=4, ACK_UNDER=5 are the
+ *    overly delayed segments conntrack ignores) and log->value (the bound);
+ *    be_liberal is checked by the caller. The window is read from the
+ *    conntrack entry.
+ * The struct's presence in the running kernel's BTF tells them apart.
  */
 #if defined(__TARGET_ARCH_x86)
 #define NS_PARM6(ctx) ((ctx)->r9)
@@ -235,37 +246,83 @@ int ct_invalid_nf(struct bpf_nf_ctx *ctx)
 #define NS_PARM6(ctx) 0
 #endif
 
-SEC("kprobe/nf_tcp_log_invalid")
-int BPF_KPROBE(ct_reason_kp, const struct sk_buff *skb, const struct nf_conn *ct, const struct nf_hook_state *state,
-	       const struct ip_ct_tcp_state *sender, int ret)
+/* CO-RE matches an enum field only with an enum: the enumerators are the kernel's own, unnamed here */
+enum nf_tcp_invalid_log_type___ns { NS_LOG_TYPE_ANY___ns };
+
+struct nf_tcp_invalid_log___ns {
+	enum nf_tcp_invalid_log_type___ns type;
+	__u32 value;
+} __attribute__((preserve_access_index));
+
+#define NS_LOG_SEQ_OVER 2
+#define NS_LOG_ACK_OVER 3
+
+static __always_inline int reason_fill_logged(struct ct_reason *why, const struct sk_buff *skb, const struct nf_conn *ct,
+					      const struct nf_tcp_invalid_log___ns *log)
 {
-	const struct net *net = BPF_CORE_READ(state, net);
-	struct ct_reason *why;
+	static const char seq_over[] = "SEQ is over upper bound (over the window of the receiver)";
+	static const char ack_over[] = "ACK is over upper bound (ACKed data not seen yet)";
+	int type = (int)BPF_CORE_READ(log, type);
+	__u64 nfct = BPF_CORE_READ(skb, _nfct);
+	int dir = (nfct & 7) >= 3;	/* IP_CT_IS_REPLY */
+
+	if (type != NS_LOG_SEQ_OVER && type != NS_LOG_ACK_OVER)
+		return -1;
+	if (type == NS_LOG_SEQ_OVER)
+		__builtin_memcpy(why->reason, seq_over, sizeof(why->reason) < sizeof(seq_over) ? sizeof(why->reason) - 1 : sizeof(seq_over));
+	else
+		__builtin_memcpy(why->reason, ack_over, sizeof(why->reason) < sizeof(ack_over) ? sizeof(why->reason) - 1 : sizeof(ack_over));
+	why->reason[sizeof(why->reason) - 1] = '\0';
+	why->td_end = BPF_CORE_READ(ct, proto.tcp.seen[dir].td_end);
+	why->td_maxwin = BPF_CORE_READ(ct, proto.tcp.seen[dir].td_maxwin);
+	/* log->value is the bound the segment crossed: td_maxend + 1 for SEQ_OVER */
+	why->td_maxend = BPF_CORE_READ(log, value) - 1;
+	return 0;
+}
+
+static __always_inline int reason_fill_fmt(struct ct_reason *why, struct pt_regs *ctx, const struct nf_conn *ct,
+					   const struct ip_ct_tcp_state *sender, int ret)
+{
+	const struct net *net = BPF_CORE_READ(ct, ct_net.net);
 	const char *fmt;
-	__u32 zero = 0;
 
 	/*
-	 * IGNORE (overly delayed, harmless) and whatever be_liberal accepts are
-	 * not INVALID. The enum's values moved: {INVALID, ACCEPT} when the
-	 * function appeared ("netfilter: conntrack: add nf_tcp_log_invalid"),
-	 * {IGNORE, INVALID, ACCEPT} since "ignore overly delayed tcp packets":
-	 * ask the running kernel's BTF.
+	 * The enum's values moved: {INVALID, ACCEPT} when the function appeared,
+	 * {IGNORE, INVALID, ACCEPT} since "ignore overly delayed tcp packets".
 	 */
 	if (ret != (int)bpf_core_enum_value(enum nf_ct_tcp_action, NFCT_TCP_INVALID))
-		return 0;
+		return -1;
+	/* this shape returns early when be_liberal applies; the kprobe fires before */
 	if ((BPF_CORE_READ(sender, flags) & IP_CT_TCP_FLAG_BE_LIBERAL) ||
 	    BPF_CORE_READ(net, ct.nf_ct_proto.tcp.tcp_be_liberal))
-		return 0;
-	why = bpf_map_lookup_elem(&ct_reason_slot, &zero);
-	if (!why)
-		return 0;
-	why->skb = (__u64)skb;
+		return -1;
 	fmt = (const char *)NS_PARM6(ctx);
 	if (!fmt || bpf_probe_read_kernel_str(why->reason, sizeof(why->reason), fmt) < 0)
 		why->reason[0] = '\0';
 	why->td_end = BPF_CORE_READ(sender, td_end);
 	why->td_maxend = BPF_CORE_READ(sender, td_maxend);
 	why->td_maxwin = BPF_CORE_READ(sender, td_maxwin);
+	return 0;
+}
+
+SEC("kprobe/nf_tcp_log_invalid")
+int BPF_KPROBE(ct_reason_kp, const struct sk_buff *skb, const struct nf_conn *ct, const struct nf_hook_state *state,
+	       const void *arg4, int ret)
+{
+	struct ct_reason *why;
+	__u32 zero = 0;
+	int err;
+
+	why = bpf_map_lookup_elem(&ct_reason_slot, &zero);
+	if (!why)
+		return 0;
+	if (bpf_core_type_exists(struct nf_tcp_invalid_log___ns))
+		err = reason_fill_logged(why, skb, ct, arg4);
+	else
+		err = reason_fill_fmt(why, ctx, ct, arg4, ret);
+	if (err)
+		return 0;
+	why->skb = (__u64)skb;
 	/* the host's own RST is INVALID on its way out too (LOCAL_OUT): count inbound only */
 	if (reason_emits && BPF_CORE_READ(state, hook) == NF_INET_PRE_ROUTING) {
 		__u8 pf = BPF_CORE_READ(state, pf);

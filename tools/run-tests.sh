@@ -7,7 +7,7 @@
 set -u
 cd "$(dirname "$0")/.."
 tools/deps.sh test || exit 1
-make -s -j"$(nproc)" all .output/unit-tests .output/tcpstorm || exit 1
+make -s -j"$(nproc)" all .output/unit-tests .output/tcpstorm .output/oowinject || exit 1
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -16,11 +16,11 @@ status=0
 /usr/bin/python3 tests/integration/run.py --bin .output/netsleuth --tcpstorm .output/tcpstorm "$@" \
 	| tee -a "$log" || status=1
 
-# Hook fallbacks on other kernels: Debian's 6.1 (no socketless tracepoint, no
-# RST reasons) and 6.12, under qemu. NETSLEUTH_SKIP_KMATRIX=1 skips it locally.
+# Hook fallbacks on other kernels, under qemu: Debian's 6.1 (no socketless
+# tcp_send_reset, no RST reasons, no netfilter programs) and 6.12; RSTs and
+# the conntrack INVALID incident on both. NETSLEUTH_SKIP_KMATRIX=1 skips it locally.
 if [ "${NETSLEUTH_SKIP_KMATRIX:-0}" != 1 ]; then
-	tests/kernels/kmatrix.sh --binary .output/netsleuth --guest-script tests/kernels/guest-rst.sh \
-		>"$log.km" 2>&1
+	make -s kmatrix >"$log.km" 2>&1
 	cat "$log.km"
 	kp=$(grep -c '^kernel .*: PASS' "$log.km")
 	kf=$(grep -c '^kernel .*: FAIL' "$log.km")

@@ -57,58 +57,72 @@ found:
 	return a;
 }
 
-struct ns_ctreset *ns_corr_invalid(struct ns_corr *c, const struct ct_event *e)
+/* A packet as (client, public address:port), whichever way it travelled. */
+static struct ns_corr_pkt corr_pkt(const struct ns_event_hdr *h, uint16_t family, uint32_t seq,
+				   const uint8_t *client, uint16_t cport, const uint8_t *pub, uint16_t pport)
 {
 	struct ns_corr_pkt p = { 0 };
+
+	p.ts = h->ts_ns;
+	p.netns = h->netns;
+	p.family = family;
+	p.seq = seq;
+	p.cport = cport;
+	p.pport = pport;
+	memcpy(p.client, client, 16);
+	memcpy(p.pub, pub, 16);
+	p.valid = true;
+	return p;
+}
+
+/* Take the entry of `ring` that is the other half of `p`, if any. */
+static bool take_match(struct ns_corr_pkt *ring, const struct ns_corr_pkt *p, uint64_t window,
+		       struct ns_corr_pkt *out)
+{
 	unsigned i;
+
+	for (i = 0; i < NS_CORR_RING; i++) {
+		if (same_flow(p, &ring[i], window)) {
+			*out = ring[i];
+			ring[i].valid = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct ns_ctreset *ns_corr_invalid(struct ns_corr *c, const struct ct_event *e)
+{
+	struct ns_corr_pkt p, rst;
 
 	if (!(e->flags & NS_CT_F_TCP) || (e->tcp_flags & 0x04))	/* a RST is never answered */
 		return NULL;
 	c->invalid_tcp++;
-	p.ts = e->hdr.ts_ns;
-	p.netns = e->hdr.netns;
-	p.family = e->family;
-	p.seq = e->seq;
-	p.cport = e->sport;
-	p.pport = e->dport;
-	memcpy(p.client, e->saddr, 16);
-	memcpy(p.pub, e->daddr, 16);
-	p.valid = true;
-	for (i = 0; i < NS_CORR_RING; i++) {
-		if (same_flow(&p, &c->rst[i], c->window_ns)) {
-			c->rst[i].valid = false;
-			return account(c, &p, c->rst[i].ts);
-		}
-	}
+	p = corr_pkt(&e->hdr, e->family, e->seq, e->saddr, e->sport, e->daddr, e->dport);
+	if (e->hdr.ts_ns > c->last_invalid_ts)
+		c->last_invalid_ts = e->hdr.ts_ns;
+	if (take_match(c->rst, &p, c->window_ns, &rst))
+		return account(c, &p, rst.ts);
 	c->inv[c->inv_head++ % NS_CORR_RING] = p;
 	return NULL;
 }
 
 struct ns_ctreset *ns_corr_rst(struct ns_corr *c, const struct rst_event *e)
 {
-	struct ns_corr_pkt p = { 0 };
-	unsigned i;
+	struct ns_corr_pkt p, inv;
 
 	if (e->hdr.type != NS_EV_RST_SENT || !(e->flags & NS_RST_F_SKB))
 		return NULL;
 	/* the RST goes from the public address back to the client, answering the packet's seq */
-	p.ts = e->hdr.ts_ns;
-	p.netns = e->hdr.netns;
-	p.family = e->family;
-	p.seq = e->seq;
-	p.cport = e->dport;
-	p.pport = e->sport;
-	memcpy(p.client, e->daddr, 16);
-	memcpy(p.pub, e->saddr, 16);
-	p.valid = true;
-	for (i = 0; i < NS_CORR_RING; i++) {
-		if (same_flow(&p, &c->inv[i], c->window_ns)) {
-			struct ns_corr_pkt inv = c->inv[i];
-
-			c->inv[i].valid = false;
-			return account(c, &inv, p.ts);
-		}
-	}
+	p = corr_pkt(&e->hdr, e->family, e->seq, e->daddr, e->dport, e->saddr, e->sport);
+	/*
+	 * Per sent RST, on the agent's event path: an RST storm with no INVALID
+	 * packet about must not pay for a ring scan, only for the store below
+	 * (its INVALID half may still come from the other ring buffer).
+	 */
+	if (c->last_invalid_ts && p.ts <= c->last_invalid_ts + c->window_ns &&
+	    take_match(c->inv, &p, c->window_ns, &inv))
+		return account(c, &inv, p.ts);
 	c->rst[c->rst_head++ % NS_CORR_RING] = p;
 	return NULL;
 }

@@ -55,6 +55,7 @@ struct ns_corr {
 	struct ns_ctreset *an;
 	size_t nan, cap;
 	uint64_t window_ns;
+	uint64_t last_invalid_ts;	/* newest INVALID seen: no RST after its window needs a scan */
 	uint64_t invalid_tcp;		/* INVALID TCP packets seen as events */
 	uint64_t invalid_reset;		/* ... of which a RST answered */
 };

@@ -338,15 +338,7 @@ static void now_str(char *buf, size_t len, bool iso)
 
 static bool wanted(const struct agent_ctx *ac, uint32_t netns)
 {
-	size_t i;
-	__u8 v;
-
-	if (ac->s->filter_fd < 0)
-		return true;
-	for (i = 0; i < ac->o->nr_netns; i++)
-		if (ac->o->netns[i] == netns)
-			return true;
-	return !bpf_map_lookup_elem(ac->s->filter_fd, &netns, &v);
+	return ns_session_wanted(ac->s, netns);
 }
 
 static int report(struct agent_ctx *ac, bool final)

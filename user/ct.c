@@ -143,6 +143,7 @@ const struct ns_feature ns_ct_feature = {
 	.object = ct_object,
 	.destroy = ct_destroy,
 	.configure = ct_configure,
+	.has_events = true,
 	.try_attach = ct_try_attach,
 	.manual = ct_manual,
 };

@@ -59,18 +59,14 @@ static bool ident_cb(void *ctx, uint32_t inode, struct ns_ident *out)
 static void watch_add(struct ns_session *s)
 {
 	uint32_t netns[64];
-	__u8 one = 1;
 	size_t i, k, n;
 
-	if (s->filter_fd < 0 || !s->iopts)
+	if (!s->filtered || !s->iopts)
 		return;
 	for (i = 0; i < s->iopts->nr_containers; i++) {
 		n = ns_ctr_match(&s->table, s->iopts->containers[i], netns, 64);
-		for (k = 0; k < n; k++) {
-			bpf_map_update_elem(s->filter_fd, &netns[k], &one, BPF_ANY);
-			if (s->ct_filter_fd >= 0)
-				bpf_map_update_elem(s->ct_filter_fd, &netns[k], &one, BPF_ANY);
-		}
+		for (k = 0; k < n; k++)
+			ns_session_filter_add(s, netns[k]);
 	}
 }
 
@@ -190,6 +186,28 @@ void ns_session_close(struct ns_session *s)
 	ns_enum_names_free(&s->rst_reasons);
 }
 
+int ns_session_filter_add(struct ns_session *s, uint32_t netns)
+{
+	__u8 one = 1;
+	unsigned f;
+
+	for (f = 0; f < NS_FEAT_MAX; f++) {
+		const struct ns_loaded *l = ns_session_feat(s, f);
+
+		if (l && l->feat->has_events && bpf_map_update_elem(ns_netns_filter_fd(l), &netns, &one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+bool ns_session_wanted(const struct ns_session *s, uint32_t netns)
+{
+	__u8 v;
+
+	/* every filter holds the same namespaces: the RST object's answers for all */
+	return !s->filtered || !bpf_map_lookup_elem(ns_netns_filter_fd(&s->feat[NS_FEAT_RST]), &netns, &v);
+}
+
 void ns_session_report_hooks(const struct ns_session *s, bool info)
 {
 	unsigned f, i;
@@ -222,13 +240,10 @@ int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, 
 	uint32_t netns[NS_MAX_WATCH * 64 + 64];
 	struct ns_bpf_cfg cfg = *cfgp;
 	size_t i, nr_netns = 0;
-	__u8 one = 1;
 	unsigned f;
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	s->filter_fd = -1;
-	s->ct_filter_fd = -1;
 	ns_ct_links_init(&s->ctlinks, NULL);
 	s->iopts = iopts;
 	for (i = 0; i < nr_netns_arg && nr_netns < sizeof(netns) / sizeof(netns[0]); i++)
@@ -264,14 +279,9 @@ int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, 
 		goto cleanup;
 	}
 	if (cfg.filter_netns) {
-		s->filter_fd = ns_netns_filter_fd(&s->feat[NS_FEAT_RST]);
-		if (ns_session_feat(s, NS_FEAT_CT))
-			s->ct_filter_fd = ns_netns_filter_fd(&s->feat[NS_FEAT_CT]);
+		s->filtered = true;
 		for (i = 0; i < nr_netns; i++) {
-			if (s->ct_filter_fd >= 0)
-				bpf_map_update_elem(s->ct_filter_fd, &netns[i], &one, BPF_ANY);
-			if (bpf_map_update_elem(s->filter_fd, &netns[i], &one, BPF_ANY)) {
-				err = -errno;
+			if ((err = ns_session_filter_add(s, netns[i]))) {
 				ns_err("netns filter: %s", strerror(-err));
 				goto cleanup;
 			}

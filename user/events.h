@@ -48,8 +48,7 @@ struct ns_session {
 	struct ns_ctr_table table;
 	struct ns_docker *docker;
 	const struct ns_ident_opts *iopts;
-	int filter_fd;				/* netns filter of the RST object, -1 when unfiltered */
-	int ct_filter_fd;			/* same for the conntrack object */
+	bool filtered;				/* only some namespaces' events are wanted */
 	struct ns_ct_links ctlinks;
 	uint64_t housekeeping_ms;
 	struct ring_buffer *rb;
@@ -72,6 +71,10 @@ static inline const struct ns_loaded *ns_session_feat(const struct ns_session *s
 {
 	return s->feat[f].skel ? &s->feat[f] : NULL;
 }
+/* Add a namespace to the kernel filter of every loaded feature with events. */
+int ns_session_filter_add(struct ns_session *s, uint32_t netns);
+/* Whether a namespace passes the filter (always, when unfiltered). */
+bool ns_session_wanted(const struct ns_session *s, uint32_t netns);
 /* Log which hook each source of a loaded feature uses (info) or why it is degraded (warning). */
 void ns_session_report_hooks(const struct ns_session *s, bool info);
 void ns_session_close(struct ns_session *s);

@@ -65,6 +65,8 @@ struct ns_feature {
 	 * and loading leaves attachment to the feature's own code.
 	 */
 	int (*try_attach)(struct bpf_program *p, char *msg, size_t len);
+	/* It emits events: has a ring buffer and honours the netns filter. */
+	bool has_events;
 	/* Which programs try_attach is for; NULL: all of them. */
 	bool (*manual)(const struct bpf_program *p);
 };

@@ -86,6 +86,7 @@ const struct ns_feature ns_rst_feature = {
 	.object = rst_object,
 	.destroy = rst_destroy,
 	.configure = rst_configure,
+	.has_events = true,
 };
 
 static int add_count(void *ctx, const void *key, uint64_t sum)

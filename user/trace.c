@@ -60,10 +60,9 @@ static void report_totals(struct trace_ctx *t)
 	if (ns_rst_read_counts(&t->s->feat[NS_FEAT_RST], &sum) || ns_read_stats(&t->s->feat[NS_FEAT_RST], stats))
 		goto cleanup;
 	for (i = 0; i < sum.n; i++) {
-		__u8 v;
 
 		/* the kernel's own filter decides, --container namespaces included */
-		if (t->s->filter_fd >= 0 && bpf_map_lookup_elem(t->s->filter_fd, &sum.rows[i].netns, &v))
+		if (!ns_session_wanted(t->s, sum.rows[i].netns))
 			continue;
 		if (t->o->cfg.event_mask & NS_EV_BIT(NS_EV_RST_SENT))
 			counted += sum.rows[i].sent;
@@ -76,9 +75,8 @@ static void report_totals(struct trace_ctx *t)
 
 		if (!ns_ct_read_counts(ns_session_feat(t->s, NS_FEAT_CT), &ct)) {
 			for (i = 0; i < ct.n; i++) {
-				__u8 v;
 
-				if (t->s->ct_filter_fd >= 0 && bpf_map_lookup_elem(t->s->ct_filter_fd, &ct.v[i].netns, &v))
+				if (!ns_session_wanted(t->s, ct.v[i].netns))
 					continue;
 				counted += ct.v[i].n;
 			}

@@ -30,6 +30,13 @@ def netns_inode(name):
     return os.stat(f"/run/netns/{name}").st_ino
 
 
+def add_netns(name, created):
+    """`ip netns add` with loopback up; recorded in `created` for teardown."""
+    sh(IP, "netns", "add", name)
+    created.append(name)
+    sh(IP, "-n", name, "link", "set", "lo", "up")
+
+
 class Topology:
     """Client netns A and server netns B joined by a veth pair.
 
@@ -49,9 +56,7 @@ class Topology:
     def __enter__(self):
         try:
             for ns in (self.a, self.b):
-                sh(IP, "netns", "add", ns)
-                self.created.append(ns)
-                sh(IP, "-n", ns, "link", "set", "lo", "up")
+                add_netns(ns, self.created)
             sh(IP, "link", "add", "nslva", "netns", self.a, "type", "veth", "peer", "name", "nslvb",
                "netns", self.b)
             for ns, dev, ip4, ip6 in ((self.a, "nslva", self.a_ip, self.a_ip6),

@@ -10,7 +10,7 @@ import json
 import os
 import time
 
-from nslib import IP, Proc, json_lines, netns_inode, sh
+from nslib import IP, Proc, add_netns, json_lines, netns_inode, sh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 AGENT_READY = "agent running"
@@ -26,9 +26,7 @@ class NatTopology:
     def __enter__(self):
         try:
             for ns in (self.c, self.h, self.s):
-                sh(IP, "netns", "add", ns)
-                self.created.append(ns)
-                sh(IP, "-n", ns, "link", "set", "lo", "up")
+                add_netns(ns, self.created)
             sh(IP, "link", "add", "nslc0", "netns", self.c, "type", "veth", "peer", "name", "nslh0", "netns", self.h)
             sh(IP, "link", "add", "nsls0", "netns", self.s, "type", "veth", "peer", "name", "nslhs0", "netns", self.h)
             sh(IP, "-n", self.h, "link", "add", "nslbr0", "type", "bridge")

@@ -225,3 +225,17 @@ def test_agent_text_summary_names_namespaces(ctx):
         # only the namespaces asked for
         assert "\n  host " not in out, out
         agent.close()
+
+
+def test_count_stops_trace(ctx):
+    """--count N: exactly N events printed, then the trace ends by itself."""
+    with Topology("c") as topo:
+        trace = Proc([ctx["bin"], "trace", "--json", "--count", "5", "--netns", topo.b], ready=TRACE_READY)
+        try:
+            storm(ctx, topo, topo.b_ip, 9, 20)
+            assert trace.wait(15) == 0, trace.stderr()
+        finally:
+            trace.stop()
+        events = json_lines(trace.stdout())
+        assert len(events) == 5 and all(e["event"] == "rst_sent" for e in events), events
+        trace.close()

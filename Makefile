@@ -16,17 +16,20 @@ VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 WARN := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 # Every BPF feature: bpf/<feat>.bpf.c + bpf/<feat>.h + user/<feat>.c
-BPF_FEATURES := rst tcpstate ct
+BPF_FEATURES := rst tcpstate ct fdb drop retrans
 # Container identity (issue #3): each module's own lines.
 DOCKER_PURE_OBJS := docker_parse
 DOCKER_OBJS := docker
 DOCKER_LDLIBS := -ljansson -lcurl -lpthread
 PROC_PURE_OBJS := cgroup rtnl_parse
-PROC_OBJS := procscan rtnl sockdiag
+PROC_OBJS := procscan rtnl sockdiag overlay
 PROC_LDLIBS := -lmnl -lpthread
 # Pure logic first: unit tests link these without libbpf.
-PURE_OBJS := json fmt netns summary args tcpgauge report anomaly $(DOCKER_PURE_OBJS) $(PROC_PURE_OBJS)
-USER_OBJS := $(PURE_OBJS) main log probe maps btfenum rst tcpstate ct nfaudit containers events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS)
+# Drops, retransmissions, stalled flows (issue #6).
+PATH_PURE_OBJS := fmt_path stall
+PATH_OBJS := drop retrans flowdiag pathwatch
+PURE_OBJS := json fmt fmt_l2 flap netns summary args tcpgauge report anomaly $(DOCKER_PURE_OBJS) $(PROC_PURE_OBJS) $(PATH_PURE_OBJS)
+USER_OBJS := $(PURE_OBJS) main log probe maps btfenum rst tcpstate ct fdb nfaudit containers events trace agent doctor $(DOCKER_OBJS) $(PROC_OBJS) $(PATH_OBJS)
 
 BPF_OBJS := $(patsubst %,$(OUTPUT)/bpf/%.bpf.o,$(BPF_FEATURES))
 SKELS := $(patsubst %,$(OUTPUT)/%.skel.h,$(BPF_FEATURES))
@@ -82,7 +85,7 @@ $(OUTPUT)/tests/%.o: tests/unit/%.c | $(OUTPUT)/tests $(SKELS)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit -c $< -o $@
 
 # The container table is tested on a fake /proc: it links the /proc and netlink readers too.
-UNIT_EXTRA_OBJS := containers procscan rtnl sockdiag
+UNIT_EXTRA_OBJS := containers procscan rtnl sockdiag overlay
 $(OUTPUT)/unit-tests: $(UNIT_OBJS) $(patsubst %,$(OUTPUT)/user/%.o,$(PURE_OBJS) $(UNIT_EXTRA_OBJS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(EXTRA_LDLIBS) -o $@
@@ -115,12 +118,16 @@ clean:
 $(OUTPUT)/oowinject: tests/tools/oowinject.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static -MMD -MP $< -o $@
+$(OUTPUT)/l2flap: tests/tools/l2flap.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -static -MMD -MP $< -o $@
 
 # The same checks on Debian's 6.1 and 6.12 kernels under qemu (tests/kernels/README.md).
 KMATRIX := tests/kernels/kmatrix.sh --binary $(OUTPUT)/netsleuth --guest-script tests/kernels/guest-all.sh \
 	--file tests/kernels/guest-rst.sh:/guest-rst.sh --file tests/kernels/guest-ct.sh:/guest-ct.sh \
-	--file $(OUTPUT)/oowinject:/bin/oowinject
-kmatrix: $(OUTPUT)/netsleuth $(OUTPUT)/oowinject
+	--file $(OUTPUT)/oowinject:/bin/oowinject \
+	--file tests/kernels/guest-fdb.sh:/guest-fdb.sh --file $(OUTPUT)/l2flap:/bin/l2flap
+kmatrix: $(OUTPUT)/netsleuth $(OUTPUT)/oowinject $(OUTPUT)/l2flap
 	$(Q)$(KMATRIX)
 
 bench: $(OUTPUT)/netsleuth $(OUTPUT)/tcpstorm

@@ -13,6 +13,11 @@ enum ns_event_type {
 	NS_EV_RST_SENT = 1,
 	NS_EV_RST_RECV = 2,
 	NS_EV_CT_INVALID = 3,
+	NS_EV_FDB = 4,		/* bridge FDB entry learned, moved, added, deleted (fdb.h) */
+	NS_EV_NEIGH = 5,	/* neighbour entry changed (fdb.h) */
+	NS_EV_DROP = 6,		/* kfree_skb with a drop reason (drop.h) */
+	NS_EV_RETRANS = 7,	/* TCP retransmission (retrans.h) */
+	NS_EV_FLOW_END = 8,	/* a retransmitting TCP flow closed (retrans.h) */
 	NS_EV_TYPE_MAX,
 };
 

@@ -24,11 +24,37 @@
 #include "report.h"
 #include "sockdiag.h"
 #include "vec.h"
+#include "fmt_l2.h"
+#include "l2.h"
+#include "overlay.h"
+#include "pathwatch.h"
 
 struct gauge_ent {
 	uint32_t netns;
 	uint64_t snap_ms;
 	struct ns_tcp_gauge g;
+};
+
+/* IPs answered twice (neighbour events with NS_NEIGH_F_DUP). */
+struct dup_ent {
+	uint32_t netns, ifindex;
+	uint16_t family;
+	uint8_t addr[16];
+	uint8_t lladdr[6];
+	char ifname[16];
+	uint64_t count, last_ts;
+};
+
+/* Bridge names as the kernel reported them, for counters of bridges whose events came and went. */
+struct br_name {
+	uint32_t netns, ifindex;
+	char name[16];
+};
+
+/* Moves per owning namespace, summed from the kernel's per-MAC record. */
+struct mac_moves {
+	uint32_t netns;
+	uint64_t moves;
 };
 
 struct agent_ctx {
@@ -48,6 +74,25 @@ struct agent_ctx {
 	bool print_events;
 	bool printed_once;
 	uint64_t events;
+	/* bridge FDB / neighbours (issue #5) */
+	struct ns_flaps flaps;
+	uint64_t interval_ms, next_report_ms;
+	struct ns_overlay_report ovl;	/* the latest overlay audit */
+	bool ovl_done;
+	uint64_t ovl_ms, ovl_interval_ms;	/* when it ran; how often (0: only when a MAC flaps) */
+	struct ns_flap_desc *closed;	/* flaps closed since the last report: shown once more */
+	size_t nclosed, cap_closed;
+	struct ns_fdb_counts fdbc;
+	struct ns_neigh_counts nc;
+	struct dup_ent *dups;
+	size_t ndups, cap_dups;
+	struct br_name *brs;
+	size_t nbrs, cap_brs;
+	struct mac_moves *mm;
+	size_t nmm, cap_mm;
+	/* drops, retransmissions, stalled flows (issue #6) */
+	struct ns_pathwatch path;
+	uint64_t stall_ms;
 };
 
 static void wall(const struct agent_ctx *ac, uint64_t mono_ns, char *buf, size_t len)
@@ -129,6 +174,436 @@ static void anomaly_found(struct agent_ctx *ac, struct ns_ctreset *a)
 	}
 }
 
+static bool wanted(const struct agent_ctx *ac, uint32_t netns)
+{
+	return ns_session_wanted(ac->s, netns);
+}
+
+/*
+ * The overlay audit (user/overlay.c): vxlan FDB/neighbour entries for
+ * containers of this host. Run every --audit-interval, and at once when a
+ * MAC starts flapping (it names the cause), but not twice within 5 s: it
+ * enters every namespace.
+ */
+static void overlay_audit_now(struct agent_ctx *ac)
+{
+	struct ns_overlay_report r = {};
+	uint64_t now = ns_now_ms();
+	struct ns_json j;
+	size_t prev = ac->ovl.n;
+	int err;
+
+	if (ac->ovl_done && now - ac->ovl_ms < 5000)
+		return;
+	ac->ovl_ms = now;
+	ns_ctr_table_refresh(&ac->s->table, now);
+	err = ns_overlay_audit(&ac->s->table, &r);
+	if (err) {
+		ns_warn("overlay audit: %s", strerror(-err));
+		ns_overlay_report_free(&r);
+		return;
+	}
+	ns_overlay_report_free(&ac->ovl);
+	ac->ovl = r;
+	ac->ovl_done = true;
+	ns_buf_reset(&ac->rep.overlay_text);
+	ns_buf_reset(&ac->rep.overlay_json);
+	ns_overlay_report_text(&ac->ovl, &ac->rep.overlay_text);
+	nj_init(&j, &ac->rep.overlay_json);
+	ns_overlay_report_json(&ac->ovl, &j);
+	/* new findings are news: the report carries them from now on */
+	if (ac->ovl.n != prev && ac->ovl.n && !ac->o->json) {
+		ns_buf_reset(&ac->out);
+		ns_overlay_report_text(&ac->ovl, &ac->out);
+		ns_warn("overlay audit: %zu vxlan entr%s for containers of this host:\n%.*s", ac->ovl.n,
+			ac->ovl.n == 1 ? "y" : "ies", (int)ac->out.len, ac->out.p);
+	}
+}
+
+/* A flap whose MAC the last overlay audit found in a vxlan table of the bridge's namespace: the cause. */
+static void overlay_cause(struct agent_ctx *ac, const struct ns_flap *fl, struct ns_flap_desc *d)
+{
+	size_t i, nc = 0, nf = 0;
+	char ip[64], dst[64];
+
+	for (i = 0; i < ac->ovl.n; i++) {
+		const struct ns_overlay_finding *f = &ac->ovl.v[i];
+
+		if (f->netns != fl->netns || !f->has_mac || memcmp(f->mac, fl->mac, 6))
+			continue;
+		ip[0] = dst[0] = '\0';
+		if (f->ip_family)
+			ns_fmt_addr((uint16_t)(f->ip_family == 10 ? 10 : 2), f->ip, ip, sizeof(ip));
+		if (f->dst_family)
+			ns_fmt_addr((uint16_t)(f->dst_family == 10 ? 10 : 2), f->dst, dst, sizeof(dst));
+		if (f->kind == NS_OVL_FDB)
+			nc += (size_t)snprintf(d->cause + nc, nc < sizeof(d->cause) ? sizeof(d->cause) - nc : 0,
+					       "%s%s holds a static FDB entry for this local MAC (dst %s, %s)",
+					       nc ? "; " : "", f->vxlan, dst[0] ? dst : "none",
+					       ns_overlay_dst_name(f->dst_kind));
+		else
+			nc += (size_t)snprintf(d->cause + nc, nc < sizeof(d->cause) ? sizeof(d->cause) - nc : 0,
+					       "%s%s holds a neighbour entry %s -> this MAC%s", nc ? "; " : "", f->vxlan, ip,
+					       f->proxy ? ", and with proxy ARP on it answers ARP for the local container too"
+							: "");
+		nf += (size_t)snprintf(d->fix + nf, nf < sizeof(d->fix) ? sizeof(d->fix) - nf : 0, "%s%s",
+				       nf ? " && " : "", f->fix);
+		if (nc >= sizeof(d->cause) || nf >= sizeof(d->fix))
+			break;
+	}
+}
+
+static void br_remember(struct agent_ctx *ac, uint32_t netns, uint32_t ifindex, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ac->nbrs; i++)
+		if (ac->brs[i].netns == netns && ac->brs[i].ifindex == ifindex)
+			return;
+	if (ac->nbrs >= 4096 || NS_VEC_RESERVE(ac->brs, ac->cap_brs, ac->nbrs, 16, 0))
+		return;
+	ac->brs[ac->nbrs].netns = netns;
+	ac->brs[ac->nbrs].ifindex = ifindex;
+	memcpy(ac->brs[ac->nbrs].name, name, 16);
+	ac->brs[ac->nbrs].name[15] = '\0';
+	ac->nbrs++;
+}
+
+static const char *br_lookup(const struct agent_ctx *ac, uint32_t netns, uint32_t ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < ac->nbrs; i++)
+		if (ac->brs[i].netns == netns && ac->brs[i].ifindex == ifindex)
+			return ac->brs[i].name;
+	return NULL;
+}
+
+/*
+ * Who is behind a bridge port: the namespace holding the other end of the
+ * veth (ifindex and peer ifindex both match, so equal ifindex numbers in
+ * different namespaces do not confuse it).
+ */
+static bool port_owner(struct agent_ctx *ac, uint32_t br_netns, uint32_t ifindex, char *label, size_t len)
+{
+	struct ns_nsinfo *nss = NULL;
+	const struct ns_nsinfo *brns = NULL;
+	const struct ns_link *port = NULL;
+	struct ns_ident id;
+	size_t nns = 0, i;
+	unsigned k;
+	bool found = false;
+
+	if (ns_ctr_table_namespaces(&ac->s->table, &nss, &nns))
+		return false;
+	for (i = 0; i < nns && !brns; i++)
+		if (nss[i].netns == br_netns)
+			brns = &nss[i];
+	for (k = 0; brns && k < brns->nlinks && !port; k++)
+		if (brns->links[k].ifindex == (int)ifindex && !strcmp(brns->links[k].kind, "veth"))
+			port = &brns->links[k];
+	for (i = 0; port && i < nns && !found; i++) {
+		if (&nss[i] == brns)
+			continue;
+		for (k = 0; k < nss[i].nlinks && !found; k++) {
+			const struct ns_link *l = &nss[i].links[k];
+
+			if (l->ifindex == port->link_ifindex && l->link_ifindex == port->ifindex &&
+			    !strcmp(l->kind, "veth")) {
+				ns_ctr_ident_netns(&ac->s->table, nss[i].netns, &id);
+				ns_ident_label(&id, label, len);
+				found = true;
+			}
+		}
+	}
+	free(nss);
+	return found;
+}
+
+static void flap_describe(struct agent_ctx *ac, const struct ns_flap *fl, struct ns_flap_desc *d)
+{
+	struct fdb_mac_val v;
+	struct ns_ident id;
+	unsigned i;
+
+	memset(d, 0, sizeof(*d));
+	d->netns = fl->netns;
+	ns_ctr_ident_netns(&ac->s->table, fl->netns, &id);
+	ns_ident_label(&id, d->where, sizeof(d->where));
+	memcpy(d->bridge, fl->bridge, sizeof(d->bridge));
+	ns_fmt_mac(fl->mac, d->mac, sizeof(d->mac));
+	d->vlan = fl->vlan;
+	if (ns_ctr_ident_mac(&ac->s->table, fl->mac, &id)) {
+		ns_ident_label(&id, d->owner, sizeof(d->owner));
+		d->owner_netns = id.netns;
+	}
+	for (i = 0; i < fl->nports; i++) {
+		memcpy(d->ports[i].name, fl->ports[i].name, 16);
+		memcpy(d->ports[i].kind, fl->ports[i].kind, 16);
+		d->ports[i].arrivals = fl->ports[i].arrivals;
+		if (!strcmp(fl->ports[i].kind, "veth"))
+			port_owner(ac, fl->netns, fl->ports[i].ifindex, d->ports[i].owner, sizeof(d->ports[i].owner));
+	}
+	d->nports = fl->nports;
+	d->moves = fl->moves;
+	/* the kernel's count stays exact when the ring buffer dropped events */
+	d->kernel_moves = fl->kernel_moves;
+	if (!ns_fdb_mac_lookup(ns_session_feat(ac->s, NS_FEAT_FDB), fl->netns, fl->br_ifindex, fl->vlan, fl->mac, &v))
+		d->kernel_moves = v.moves;
+	d->rate_per_min = ns_flap_rate_per_min(fl, ac->flaps.window_ns);
+	wall(ac, fl->start_ns, d->start, sizeof(d->start));
+	wall(ac, fl->last_ns, d->end, sizeof(d->end));
+	d->open = fl->open;
+	overlay_cause(ac, fl, d);
+}
+
+static void flap_print(struct agent_ctx *ac, const struct ns_flap_desc *d)
+{
+	struct ns_json j;
+
+	ns_buf_reset(&ac->out);
+	if (ac->o->json) {
+		nj_init(&j, &ac->out);
+		nj_obj_begin(&j);
+		nj_kv_str(&j, "type", "anomaly");
+		nj_key(&j, "anomaly");
+		ns_flap_desc_json(d, &j);
+		nj_obj_end(&j);
+		ns_buf_puts(&ac->out, "\n");
+		fwrite(ac->out.p, 1, ac->out.len, stdout);
+		fflush(stdout);
+	} else {
+		ns_flap_desc_line(d, &ac->out);
+		ns_warn("%.*s", (int)ac->out.len - 1, ac->out.p);
+	}
+}
+
+static void on_fdb(struct agent_ctx *ac, const struct fdb_event *e)
+{
+	struct ns_flap_desc d;
+	struct ns_flap *fl;
+	bool opened;
+
+	br_remember(ac, e->hdr.netns, e->br_ifindex, e->br_name);
+	if (e->action != NS_FDB_MOVE)
+		return;
+	fl = ns_flaps_move(&ac->flaps, e, &opened);
+	if (!fl || !opened)
+		return;
+	/* say it the moment it is seen, once; reports carry it while it lasts */
+	overlay_audit_now(ac);
+	flap_describe(ac, fl, &d);
+	flap_print(ac, &d);
+}
+
+static void flap_closed(void *ctx, struct ns_flap *fl)
+{
+	struct agent_ctx *ac = ctx;
+	struct ns_flap_desc d;
+
+	flap_describe(ac, fl, &d);
+	flap_print(ac, &d);
+	if (!NS_VEC_RESERVE(ac->closed, ac->cap_closed, ac->nclosed, 4, 0))
+		ac->closed[ac->nclosed++] = d;
+}
+
+static void on_dup(struct agent_ctx *ac, const struct neigh_event *e)
+{
+	size_t i;
+
+	for (i = 0; i < ac->ndups; i++) {
+		struct dup_ent *d = &ac->dups[i];
+
+		if (d->netns == e->hdr.netns && d->ifindex == e->ifindex && d->family == e->family &&
+		    !memcmp(d->addr, e->addr, 16))
+			break;
+	}
+	if (i == ac->ndups) {
+		if (ac->ndups >= 1024 || NS_VEC_RESERVE(ac->dups, ac->cap_dups, ac->ndups, 16, 0))
+			return;
+		memset(&ac->dups[i], 0, sizeof(ac->dups[i]));
+		ac->dups[i].netns = e->hdr.netns;
+		ac->dups[i].ifindex = e->ifindex;
+		ac->dups[i].family = e->family;
+		memcpy(ac->dups[i].addr, e->addr, 16);
+		memcpy(ac->dups[i].ifname, e->ifname, 16);
+		ac->dups[i].ifname[15] = '\0';
+		ac->ndups++;
+	}
+	ac->dups[i].count++;
+	ac->dups[i].last_ts = e->hdr.ts_ns;
+	memcpy(ac->dups[i].lladdr, e->lladdr, 6);
+}
+
+static int sum_mac_moves(void *ctx, const struct fdb_mac_key *k, const struct fdb_mac_val *v)
+{
+	struct agent_ctx *ac = ctx;
+	struct ns_ident id;
+	size_t i;
+
+	if (!ns_ctr_ident_mac(&ac->s->table, k->mac, &id))
+		return 0;
+	for (i = 0; i < ac->nmm; i++)
+		if (ac->mm[i].netns == id.netns)
+			break;
+	if (i == ac->nmm) {
+		if (NS_VEC_RESERVE(ac->mm, ac->cap_mm, ac->nmm, 16, 0))
+			return -ENOMEM;
+		ac->mm[ac->nmm].netns = id.netns;
+		ac->mm[ac->nmm].moves = 0;
+		ac->nmm++;
+	}
+	ac->mm[i].moves += v->moves;
+	return 0;
+}
+
+static struct ns_report_bridge *bridge_get(struct agent_ctx *ac, uint32_t netns, uint32_t ifindex)
+{
+	struct ns_report_bridge *br;
+	struct ns_ident id;
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < ac->rep.nbridges; i++)
+		if (ac->rep.bridges[i].netns == netns && ac->rep.bridges[i].ifindex == ifindex)
+			return &ac->rep.bridges[i];
+	if (NS_VEC_RESERVE(ac->rep.bridges, ac->rep.cap_bridges, ac->rep.nbridges, 8, 0))
+		return NULL;
+	br = &ac->rep.bridges[ac->rep.nbridges++];
+	memset(br, 0, sizeof(*br));
+	br->netns = netns;
+	br->ifindex = ifindex;
+	ns_ctr_ident_netns(&ac->s->table, netns, &id);
+	ns_ident_label(&id, br->where, sizeof(br->where));
+	name = br_lookup(ac, netns, ifindex);
+	if (name)
+		snprintf(br->name, sizeof(br->name), "%s", name);
+	else
+		snprintf(br->name, sizeof(br->name), "if%u", ifindex);
+	return br;
+}
+
+/* Per-bridge and per-namespace L2 counters, open flaps, duplicate answers: into the report. */
+static void l2_report(struct agent_ctx *ac, uint64_t now_ns)
+{
+	const struct ns_loaded *l = ns_session_feat(ac->s, NS_FEAT_FDB);
+	size_t i, k;
+	int err;
+
+	ac->rep.nflaps = ac->rep.nbridges = ac->rep.ndups = 0;
+	if (!l)
+		return;
+	ns_flaps_expire(&ac->flaps, now_ns, flap_closed, ac);
+	if ((err = ns_fdb_read_counts(l, &ac->fdbc)))
+		ns_warn("reading FDB counters: %s", strerror(-err));
+	if ((err = ns_neigh_read_counts(l, &ac->nc)))
+		ns_warn("reading neighbour counters: %s", strerror(-err));
+	ac->nmm = 0;
+	if ((err = ns_fdb_moves_walk(l, sum_mac_moves, ac)))
+		ns_warn("reading FDB move records: %s", strerror(-err));
+	for (i = 0; i < ac->fdbc.n; i++) {
+		const struct ns_fdb_count *c = &ac->fdbc.v[i];
+		struct ns_report_bridge *br;
+
+		if (!wanted(ac, c->netns) || !(br = bridge_get(ac, c->netns, c->br_ifindex)))
+			continue;
+		switch (c->action) {
+		case NS_FDB_LEARN:
+		case NS_FDB_EXT_LEARN:
+			br->learned += c->n;
+			break;
+		case NS_FDB_MOVE:
+			br->moves += c->n;
+			break;
+		case NS_FDB_DEL:
+			br->deleted += c->n;
+			break;
+		case NS_FDB_ADD:
+			br->added += c->n;
+			break;
+		default:
+			br->refreshes += c->n;
+		}
+	}
+	for (i = 0; i < ac->flaps.n; i++) {
+		const struct ns_flap *fl = &ac->flaps.v[i];
+		struct ns_report_bridge *br;
+
+		if (!fl->open || !wanted(ac, fl->netns))
+			continue;
+		if ((br = bridge_get(ac, fl->netns, fl->br_ifindex)))
+			br->flapping++;
+		if (NS_VEC_RESERVE(ac->rep.flaps, ac->rep.cap_flaps, ac->rep.nflaps, 4, 0))
+			continue;
+		flap_describe(ac, fl, &ac->rep.flaps[ac->rep.nflaps++]);
+	}
+	for (i = 0; i < ac->nclosed; i++)
+		if (!NS_VEC_RESERVE(ac->rep.flaps, ac->rep.cap_flaps, ac->rep.nflaps, 4, 0))
+			ac->rep.flaps[ac->rep.nflaps++] = ac->closed[i];
+	ac->nclosed = 0;
+	for (i = 0; i < ac->ndups; i++) {
+		const struct dup_ent *d = &ac->dups[i];
+		struct ns_report_dup *rd;
+		struct ns_ident id;
+
+		if (!wanted(ac, d->netns) || NS_VEC_RESERVE(ac->rep.dups, ac->rep.cap_dups, ac->rep.ndups, 8, 0))
+			continue;
+		rd = &ac->rep.dups[ac->rep.ndups++];
+		memset(rd, 0, sizeof(*rd));
+		rd->netns = d->netns;
+		ns_ctr_ident_netns(&ac->s->table, d->netns, &id);
+		ns_ident_label(&id, rd->where, sizeof(rd->where));
+		snprintf(rd->ifname, sizeof(rd->ifname), "%s", d->ifname);
+		ns_fmt_addr(d->family, d->addr, rd->addr, sizeof(rd->addr));
+		ns_fmt_mac(d->lladdr, rd->lladdr, sizeof(rd->lladdr));
+		rd->count = d->count;
+		wall(ac, d->last_ts, rd->last, sizeof(rd->last));
+	}
+	for (k = 0; k < ac->rep.n; k++) {
+		struct ns_report_row *row = &ac->rep.rows[k];
+
+		row->has_l2 = true;
+		for (i = 0; i < ac->nmm; i++)
+			if (ac->mm[i].netns == row->id.netns)
+				row->fdb_moves = ac->mm[i].moves;
+		for (i = 0; i < ac->nc.n; i++) {
+			if (ac->nc.v[i].netns != row->id.netns || !ac->nc.v[i].flags)
+				continue;
+			row->neigh_changes += ac->nc.v[i].n;
+			if (ac->nc.v[i].flags & NS_NEIGH_F_DUP)
+				row->neigh_dup_answers += ac->nc.v[i].n;
+		}
+	}
+}
+
+/* A stalled flow opened, is still stuck, or ended: said at once, like every anomaly. */
+static void stall_emit(void *ctx, const struct ns_stall_anomaly *a, int transition)
+{
+	static const char *const names[] = { "opened", "updated", "closed" };
+	struct agent_ctx *ac = ctx;
+	struct ns_json j;
+
+	if (!ns_session_wanted(ac->s, a->k.netns))
+		return;
+	ns_buf_reset(&ac->out);
+	if (ac->o->json) {
+		nj_init(&j, &ac->out);
+		nj_obj_begin(&j);
+		nj_kv_str(&j, "type", "anomaly");
+		nj_kv_str(&j, "transition", names[transition < 3 ? transition : 2]);
+		nj_key(&j, "anomaly");
+		ns_stall_anomaly_json(a, &ac->s->fmt, &j);
+		nj_obj_end(&j);
+		ns_buf_puts(&ac->out, "\n");
+		fwrite(ac->out.p, 1, ac->out.len, stdout);
+		fflush(stdout);
+	} else {
+		ns_stall_anomaly_line(a, &ac->s->fmt, &ac->out);
+		ns_warn("%.*s", (int)ac->out.len - 1, ac->out.p);
+	}
+	ns_buf_reset(&ac->out);
+}
+
 static int on_event(void *ctx, const struct ns_event_hdr *h, size_t size)
 {
 	struct agent_ctx *ac = ctx;
@@ -142,6 +617,11 @@ static int on_event(void *ctx, const struct ns_event_hdr *h, size_t size)
 		a = ns_corr_rst(&ac->corr, (const void *)h);
 	if (a && a->resets == 1)
 		anomaly_found(ac, a);
+	if (h->type == NS_EV_FDB)
+		on_fdb(ac, (const void *)h);
+	else if (h->type == NS_EV_NEIGH && (((const struct neigh_event *)h)->flags & NS_NEIGH_F_DUP))
+		on_dup(ac, (const void *)h);
+	ns_path_event(&ac->path, h);
 	if (!ac->print_events)
 		return 0;
 	ns_buf_reset(&ac->out);
@@ -317,6 +797,7 @@ static void prune_expired(struct agent_ctx *ac)
 				ns_map_prune(ns_find_map(ns_session_feat(ac->s, NS_FEAT_TCPSTATE), "tcpstate_counts"),
 					     prune_key_rst, &gone[i]);
 			gauge_drop(ac, gone[i]);
+			ns_path_netns_gone(&ac->path, gone[i]);
 		}
 	}
 }
@@ -336,10 +817,6 @@ static void now_str(char *buf, size_t len, bool iso)
 	}
 }
 
-static bool wanted(const struct agent_ctx *ac, uint32_t netns)
-{
-	return ns_session_wanted(ac->s, netns);
-}
 
 static int report(struct agent_ctx *ac, bool final)
 {
@@ -432,6 +909,14 @@ static int report(struct agent_ctx *ac, bool final)
 	}
 	ns_report_sort(&ac->rep);
 	free(nss);
+	if (ns_session_feat(ac->s, NS_FEAT_FDB) &&
+	    (!ac->ovl_done || (ac->ovl_interval_ms && now - ac->ovl_ms >= ac->ovl_interval_ms)))
+		overlay_audit_now(ac);
+	l2_report(ac, now * 1000000ULL);
+	for (i = 0; i < ac->rep.nflaps; i++)
+		sig = mix(sig, ac->rep.flaps[i].kernel_moves + ac->rep.flaps[i].open);
+	for (i = 0; i < ac->rep.nbridges; i++)
+		sig = mix(sig, ac->rep.bridges[i].moves + ac->rep.bridges[i].learned);
 	ac->rep.nanomalies = 0;
 	for (i = 0; i < ac->corr.nan; i++) {
 		if (!wanted(ac, ac->corr.an[i].netns) ||
@@ -441,16 +926,21 @@ static int report(struct agent_ctx *ac, bool final)
 		sig = mix(sig, ac->corr.an[i].resets);
 	}
 	prune_expired(ac);
+	if (final)	/* otherwise tick() keeps it current, every second */
+		ns_path_tick(&ac->path, now, stall_emit, ac);
+	sig = mix(sig, ac->path.st.opened + ac->path.st.closed);
 
 	ns_buf_reset(&ac->out);
 	if (ac->o->json) {
 		now_str(ts, sizeof(ts), true);
 		ns_report_json(&ac->rep, &ac->s->fmt, ts, final, &ac->out);
+		ns_path_report_json(&ac->path, ts, final, now, &ac->out);
 	} else if (final || !ac->printed_once || sig != ac->last_sig) {
 		now_str(ts, sizeof(ts), false);
 		snprintf(title, sizeof(title), "%s netsleuth report%s", ts,
 			 final ? " (at exit)" : "");
 		ns_report_text(&ac->rep, &ac->s->fmt, title, &ac->out);
+		ns_path_report_text(&ac->path, now, &ac->out);
 	}
 	ac->last_sig = sig;
 	if (ac->out.len) {
@@ -464,8 +954,20 @@ static int report(struct agent_ctx *ac, bool final)
 	return 0;
 }
 
+/*
+ * Every second: stalled flows are checked (a stall is reported within its
+ * threshold plus about a second, whatever the report interval); a report
+ * when one is due.
+ */
 static int tick(void *ctx)
 {
+	struct agent_ctx *ac = ctx;
+	uint64_t now = ns_now_ms();
+
+	ns_path_tick(&ac->path, now, stall_emit, ac);
+	if (now < ac->next_report_ms)
+		return 0;
+	ac->next_report_ms = now + ac->interval_ms;
 	return report(ctx, false) ? -1 : 0;
 }
 
@@ -479,6 +981,12 @@ static void usage(FILE *f)
 		"  -i, --interval D     report period (default 5s)\n"
 		"      --tcp-resync D   re-count TCP states with sock_diag at least this often (default 60s)\n"
 		"  -E, --events         also print every event (as `trace` would)\n"
+		"      --flap-moves N   a MAC moving between bridge ports more than N times ... (default 5)\n"
+		"      --flap-window D  ... within D is flapping; closed after D without a move (default 60s)\n"
+		"      --fdb-entries N  bridge MACs remembered in the kernel (LRU, default 16384)\n"
+		"      --audit-interval D  look for vxlan entries pointing at local containers this often\n"
+		"                       (default 60s; 0: only when a MAC flaps)\n"
+		"      --stall-threshold D  a retransmitting flow without progress this long is stalled (default 10s)\n"
 		"%s",
 		NS_COMMON_HELP);
 }
@@ -489,14 +997,20 @@ int cmd_agent(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "events", no_argument, NULL, 'E' },
 		{ "tcp-resync", required_argument, NULL, 0x201 },
+		{ "flap-moves", required_argument, NULL, 0x202 },
+		{ "flap-window", required_argument, NULL, 0x203 },
+		{ "fdb-entries", required_argument, NULL, 0x204 },
+		{ "audit-interval", required_argument, NULL, 0x205 },
+		{ "stall-threshold", required_argument, NULL, 0x210 },
 		{ "help", no_argument, NULL, 'h' },
 		NS_COMMON_LONGOPTS,
 		{ 0 },
 	};
 	struct ns_common_opts o;
 	struct ns_session s;
-	struct agent_ctx ac = { .s = &s, .o = &o, .resync_ms = 60000 };
-	uint64_t interval_ms = 5000;
+	struct agent_ctx ac = { .s = &s, .o = &o, .resync_ms = 60000, .ovl_interval_ms = 60000, .stall_ms = NS_STALL_DEFAULT_THRESHOLD_MS };
+	uint64_t interval_ms = 5000, flap_moves = NS_FLAP_DEFAULT_MOVES, flap_window_ms = NS_FLAP_DEFAULT_WINDOW_NS / 1000000,
+		 fdb_entries = 0;
 	int opt, err;
 
 	ac.cur = &ac.a;
@@ -520,6 +1034,38 @@ int cmd_agent(int argc, char **argv)
 		case 'E':
 			ac.print_events = true;
 			break;
+		case 0x202:
+			if (ns_parse_u64(optarg, 1, NS_FLAP_MAX_THRESHOLD, &flap_moves)) {
+				ns_err("--flap-moves %s: want a number from 1 to %d", optarg, NS_FLAP_MAX_THRESHOLD);
+				return NS_EXIT_FAIL;
+			}
+			break;
+		case 0x203:
+			if (ns_parse_duration_ms(optarg, &flap_window_ms) || flap_window_ms < 100 ||
+			    flap_window_ms > 24ULL * 3600 * 1000) {
+				ns_err("--flap-window %s: want a duration from 100ms to 24h", optarg);
+				return NS_EXIT_FAIL;
+			}
+			break;
+		case 0x205:
+			if (ns_parse_duration_ms(optarg, &ac.ovl_interval_ms) ||
+			    (ac.ovl_interval_ms && ac.ovl_interval_ms < 1000)) {
+				ns_err("--audit-interval %s: want 0 or a duration of at least 1s", optarg);
+				return NS_EXIT_FAIL;
+			}
+			break;
+		case 0x204:
+			if (ns_parse_u64(optarg, 64, 1U << 24, &fdb_entries)) {
+				ns_err("--fdb-entries %s: want a number from 64 to %u", optarg, 1U << 24);
+				return NS_EXIT_FAIL;
+			}
+			break;
+		case 0x210:
+			if (ns_parse_duration_ms(optarg, &ac.stall_ms) || ac.stall_ms < 500 || ac.stall_ms > 24ULL * 3600 * 1000) {
+				ns_err("--stall-threshold %s: want a duration from 500ms to 24h", optarg);
+				return NS_EXIT_FAIL;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return NS_EXIT_OK;
@@ -538,16 +1084,23 @@ int cmd_agent(int argc, char **argv)
 		return NS_EXIT_FAIL;
 	}
 
+	ns_flaps_init(&ac.flaps, (unsigned)flap_moves, flap_window_ms * 1000000ULL);
+	o.cfg.fdb_entries = (uint32_t)fdb_entries;
 	ns_signals_install();
-	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST), NS_FEAT_BIT(NS_FEAT_TCPSTATE) | NS_FEAT_BIT(NS_FEAT_CT), &o.cfg, o.netns, o.nr_netns,
+	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST),
+			      NS_FEAT_BIT(NS_FEAT_TCPSTATE) | NS_FEAT_BIT(NS_FEAT_CT) | NS_FEAT_BIT(NS_FEAT_FDB) |
+				      NS_FEAT_BIT(NS_FEAT_DROP) | NS_FEAT_BIT(NS_FEAT_RETRANS), &o.cfg, o.netns, o.nr_netns,
 			      &o.ident, on_event, &ac);
 	if (err)
 		return NS_EXIT_FAIL;
 	s.poll_ms = o.poll_ms;
 	s.fmt.utc = o.utc;
+	ns_path_init(&ac.path, &s, ac.stall_ms);
 	ns_session_report_hooks(&s, true);
 	ns_info("agent running; report every %llu ms; Ctrl-C to stop", (unsigned long long)interval_ms);
-	err = ns_session_run(&s, o.duration_ms, interval_ms, tick, &ac);
+	ac.interval_ms = interval_ms;
+	ac.next_report_ms = ns_now_ms() + interval_ms;
+	err = ns_session_run(&s, o.duration_ms, interval_ms < 1000 ? interval_ms : 1000, tick, &ac);
 	if (err)
 		ns_err("reading events: %s", strerror(-err));
 	report(&ac, true);
@@ -558,6 +1111,15 @@ int cmd_agent(int argc, char **argv)
 	ns_corr_free(&ac.corr);
 	free(ac.ct.v);
 	free(ac.g);
+	ns_flaps_free(&ac.flaps);
+	ns_overlay_report_free(&ac.ovl);
+	free(ac.closed);
+	free(ac.fdbc.v);
+	free(ac.nc.v);
+	free(ac.dups);
+	free(ac.brs);
+	free(ac.mm);
+	ns_path_free(&ac.path);
 	ns_buf_free(&ac.out);
 	ns_session_close(&s);
 	return err ? NS_EXIT_FAIL : NS_EXIT_OK;

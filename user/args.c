@@ -78,13 +78,18 @@ static const struct {
 	{ "rst-sent", "rst_sent", NS_EV_BIT(NS_EV_RST_SENT) },
 	{ "rst-recv", "rst_recv", NS_EV_BIT(NS_EV_RST_RECV) },
 	{ "ct-invalid", "ct_invalid", NS_EV_BIT(NS_EV_CT_INVALID) },
+	{ "fdb", "fdb", NS_EV_BIT(NS_EV_FDB) },
+	{ "neigh", "neigh", NS_EV_BIT(NS_EV_NEIGH) },
+	{ "drop", "drop", NS_EV_BIT(NS_EV_DROP) },
+	{ "retrans", "retrans", NS_EV_BIT(NS_EV_RETRANS) },
+	{ "flow-end", "flow_end", NS_EV_BIT(NS_EV_FLOW_END) },
 	{ "rst", NULL, NS_EV_BIT(NS_EV_RST_SENT) | NS_EV_BIT(NS_EV_RST_RECV) },
 	{ "all", NULL, ~0U },
 };
 
 const char *ns_event_names_help(void)
 {
-	return "rst-sent, rst-recv, rst (both), ct-invalid, all";
+	return "rst-sent, rst-recv, rst (both), ct-invalid, fdb, neigh, drop, retrans, flow-end, all";
 }
 
 const char *ns_event_name(unsigned type)

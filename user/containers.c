@@ -7,12 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 #include "containers.h"
 #include "json.h"
 #include "netns.h"
 #include "vec.h"
+
+/* statfs() f_type of the namespace filesystem (linux/magic.h NSFS_MAGIC) */
+#define NS_NSFS_MAGIC 0x6e736673
+/* A bound on the entries taken from one namespace directory: Docker keeps one per container. */
+#define NS_DIR_MAX_NS 65536
 
 static uint64_t now_ms(void)
 {
@@ -33,6 +39,7 @@ int ns_ctr_table_init(struct ns_ctr_table *t)
 		return -err;
 	t->proc_root = "/proc";
 	t->netns_dir = "/run/netns";
+	t->docker_netns_dir = "/run/docker/netns";
 	t->expire_ms = 60000;
 	if (!ns_netns_host(&ino))
 		t->host_netns = ino;
@@ -150,6 +157,17 @@ static void fill_ident(struct ns_ctr_table *t, const struct ns_nsinfo *n, struct
 	if (n->ipns[0]) {
 		out->kind = NS_IDENT_NETNS;
 		ns_strlcpy(out->name, n->ipns, sizeof(out->name));
+		return;
+	}
+	if (n->dockerns[0]) {
+		/*
+		 * Docker's own namespace (an overlay's, the ingress sandbox): no
+		 * container to name it by. The prefix keeps it apart from `ip netns`
+		 * names, which it is not (`ip netns exec` cannot enter it).
+		 */
+		out->kind = NS_IDENT_NETNS;
+		snprintf(out->name, sizeof(out->name), "docker:%s", n->dockerns);
+		ns_strlcpy(out->ipns, out->name, sizeof(out->ipns));
 		return;
 	}
 	out->kind = NS_IDENT_UNKNOWN;
@@ -273,52 +291,97 @@ static void expire(struct ns_ctr_table *t, uint64_t now)
 	}
 }
 
+struct named_ns {
+	uint32_t ino;
+	char name[64];
+};
+
+/*
+ * The namespaces bind-mounted in dir (`ip netns`'s, Docker's), at most
+ * NS_DIR_MAX_NS; none when dir is absent. Only nsfs files count: a file whose
+ * mount is gone (a runtime that died before unmounting) is an empty file on
+ * tmpfs, and its inode no namespace's.
+ */
+static int scan_netns_dir(const char *dir, struct named_ns **v, size_t *n)
+{
+	size_t cap = 0;
+	struct dirent *de;
+	int err = 0;
+	DIR *d;
+
+	*v = NULL;
+	*n = 0;
+	d = dir ? opendir(dir) : NULL;
+	if (!d)
+		return 0;
+	while ((de = readdir(d)) && *n < NS_DIR_MAX_NS) {
+		char path[512];
+		struct statfs sf;
+		uint32_t ino;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof((*v)->name))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path) ||
+		    statfs(path, &sf) || sf.f_type != NS_NSFS_MAGIC || ns_netns_inode_of(path, &ino))
+			continue;
+		err = NS_VEC_RESERVE(*v, cap, *n, 64, 0);
+		if (err)
+			break;
+		(*v)[*n].ino = ino;
+		ns_strlcpy((*v)[*n].name, de->d_name, sizeof((*v)[*n].name));
+		(*n)++;
+	}
+	closedir(d);
+	if (err) {
+		free(*v);
+		*v = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
 int ns_ctr_table_refresh(struct ns_ctr_table *t, uint64_t now)
 {
 	struct ns_proc_netns *v = NULL;
-	uint32_t ipns_ino[256];
-	char ipns_name[256][64];
-	size_t n = 0, nipns = 0, i, k;
-	struct dirent *de;
-	DIR *d;
+	struct named_ns *ipns = NULL, *dns = NULL;
+	size_t n = 0, nipns = 0, ndns = 0, i, k;
 	int err;
 
 	err = ns_proc_scan(t->proc_root, &v, &n);
-	if (err)
+	if (!err)
+		err = scan_netns_dir(t->netns_dir, &ipns, &nipns);
+	if (!err)
+		err = scan_netns_dir(t->docker_netns_dir, &dns, &ndns);
+	if (err) {
+		free(v);
+		free(ipns);
 		return err;
-	d = opendir(t->netns_dir);
-	while (d && (de = readdir(d)) && nipns < 256) {
-		char path[512];
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", t->netns_dir, de->d_name);
-		if (!ns_netns_inode_of(path, &ipns_ino[nipns])) {
-			ns_strlcpy(ipns_name[nipns], de->d_name, sizeof(ipns_name[0]));
-			nipns++;
-		}
 	}
-	if (d)
-		closedir(d);
 
 	pthread_mutex_lock(&t->lock);
-	for (i = 0; i < t->nns; i++)
+	for (i = 0; i < t->nns; i++) {
 		t->ns[i].ipns[0] = '\0';
+		t->ns[i].dockerns[0] = '\0';
+	}
 	for (i = 0; i < n; i++)
 		upsert_proc(t, &v[i], now);
-	for (k = 0; k < nipns; k++) {
-		struct ns_nsinfo *ns = ns_get(t, ipns_ino[k]);
+	for (k = 0; k < nipns + ndns; k++) {
+		const struct named_ns *e = k < nipns ? &ipns[k] : &dns[k - nipns];
+		struct ns_nsinfo *ns = ns_get(t, e->ino);
 
-		if (ns) {
-			ns_strlcpy(ns->ipns, ipns_name[k], sizeof(ns->ipns));
-			ns->alive = true;
-			ns->dead_since_ms = 0;
-		}
+		if (!ns)
+			continue;
+		if (k < nipns)
+			ns_strlcpy(ns->ipns, e->name, sizeof(ns->ipns));
+		else
+			ns_strlcpy(ns->dockerns, e->name, sizeof(ns->dockerns));
+		ns->alive = true;
+		ns->dead_since_ms = 0;
 	}
-	/* Whatever neither /proc nor /run/netns holds any more is dead: start its grace period. */
+	/* Whatever neither /proc nor a namespace directory holds any more is dead: start its grace period. */
 	for (i = 0; i < t->nns; i++) {
 		struct ns_nsinfo *ns = &t->ns[i];
-		bool seen = ns->ipns[0] != '\0';
+		bool seen = ns->ipns[0] != '\0' || ns->dockerns[0] != '\0';
 
 		for (k = 0; !seen && k < n; k++)
 			seen = v[k].netns == ns->netns;
@@ -343,6 +406,8 @@ int ns_ctr_table_refresh(struct ns_ctr_table *t, uint64_t now)
 	t->last_valid = false;
 	pthread_mutex_unlock(&t->lock);
 	free(v);
+	free(ipns);
+	free(dns);
 	return 0;
 }
 
@@ -351,8 +416,14 @@ static int open_netns(const struct ns_ctr_table *t, const struct ns_nsinfo *n)
 	char path[512];
 	int fd = -1;
 
+	errno = ENOENT;	/* nothing to open it by */
 	if (n->ipns[0]) {
 		snprintf(path, sizeof(path), "%s/%s", t->netns_dir, n->ipns);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	/* Docker's bind mount before a process: it outlives any one process inside */
+	if (fd < 0 && n->dockerns[0] && t->docker_netns_dir) {
+		snprintf(path, sizeof(path), "%s/%s", t->docker_netns_dir, n->dockerns);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0 && n->pid > 0) {

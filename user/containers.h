@@ -34,6 +34,12 @@ struct ns_nsinfo {
 	int pid;			/* a process inside, to enter it */
 	char ctr_id[NS_CTR_ID_LEN + 1];	/* owning container */
 	char ipns[64];			/* `ip netns` name */
+	/*
+	 * Name under docker_netns_dir: Docker bind-mounts every sandbox there,
+	 * containers' and its own (overlay networks' "1-<id>", "ingress_sbox",
+	 * "lb_<id>"), and the latter have no process inside to find them by.
+	 */
+	char dockerns[64];
 	bool host;
 	bool alive;
 	uint64_t dead_since_ms;
@@ -62,6 +68,7 @@ struct ns_ctr_table {
 	uint32_t host_netns;
 	const char *proc_root;		/* "/proc" */
 	const char *netns_dir;		/* "/run/netns" */
+	const char *docker_netns_dir;	/* "/run/docker/netns" (= /var/run/docker/netns) */
 	uint64_t expire_ms;		/* forget dead entries after this long */
 	bool api_up;
 	char api_why[160];
@@ -90,7 +97,12 @@ void ns_ctr_table_docker_update(void *t, const struct ns_ctr_info *c);
 void ns_ctr_table_docker_gone(void *t, const char *id);
 void ns_ctr_table_docker_availability(void *t, bool up, const char *why);
 
-/* Full /proc + `ip netns` rescan: new namespaces appear, vanished ones start expiring. */
+/*
+ * Full /proc + `ip netns` + Docker netns rescan: new namespaces appear,
+ * vanished ones start expiring. A namespace known only from docker_netns_dir
+ * (no process, no container) is labelled "docker:NAME" (kind NS_IDENT_NETNS,
+ * ident.name and ident.ipns).
+ */
 int ns_ctr_table_refresh(struct ns_ctr_table *t, uint64_t now_ms);
 /* Re-read links/addresses of live namespaces through rtnetlink. */
 int ns_ctr_table_refresh_links(struct ns_ctr_table *t, uint64_t now_ms);
@@ -109,7 +121,7 @@ int ns_ctr_table_namespaces(struct ns_ctr_table *t, struct ns_nsinfo **v, size_t
 bool ns_ctr_table_is_alive(struct ns_ctr_table *t, uint32_t netns);
 /* Namespaces forgotten since the last call (dead longer than expire_ms); returns how many. */
 size_t ns_ctr_table_take_expired(struct ns_ctr_table *t, uint32_t *out, size_t max);
-/* An open fd on the namespace (via `ip netns` name or a process inside), or -errno. */
+/* An open fd on the namespace (via `ip netns` name, Docker's bind mount or a process inside), or -errno. */
 int ns_ctr_table_open_netns(struct ns_ctr_table *t, uint32_t netns);
 
 

@@ -2,7 +2,8 @@
 /*
  * `netsleuth doctor`: what this kernel lets netsleuth see, decided by trying
  * every hook for real, plus the host settings that matter for the failures
- * netsleuth diagnoses. Exit status: 0 full, 1 degraded, 2 cannot run.
+ * netsleuth diagnoses. Exit status: 0 full, 1 degraded or a host PROBLEM
+ * (overlay audit), 2 cannot run.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +22,7 @@
 #include "containers.h"
 #include "netns.h"
 #include "nfaudit.h"
+#include "overlay.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -167,6 +169,60 @@ cleanup:
 	ns_ctr_table_destroy(&t);
 }
 
+/*
+ * vxlan FDB/neighbour entries for containers of this host (issue #5): with
+ * proxy on, vxlan answers ARP for them too and the bridge sees their MACs
+ * flap between the veth and the vxlan port. Returns how many PROBLEM lines
+ * it printed.
+ */
+static unsigned overlay_audit(void)
+{
+	struct ns_overlay_report r = {};
+	struct ns_buf b = {};
+	struct ns_ctr_table t;
+	unsigned problems = 0;
+	const char *p, *nl;
+	int err;
+
+	printf("\nOverlay audit (vxlan FDB and neighbour entries pointing at containers of this host):\n");
+	if (ns_ctr_table_init(&t)) {
+		line("", "not run: out of memory");
+		return 0;
+	}
+	err = ns_ctr_table_refresh(&t, ns_now_ms());
+	if (!err)
+		err = ns_overlay_audit(&t, &r);
+	if (err) {
+		line("", "not run: %s", strerror(-err));
+		goto cleanup;
+	}
+	ns_overlay_report_text(&r, &b);
+	/* one PROBLEM line per finding, each ending with the command that removes the entry */
+	for (p = b.p; p && *p; p = nl ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		printf("  PROBLEM: %.*s\n", (int)(nl ? nl - p : (long)strlen(p)), p);
+		problems++;
+	}
+	if (problems)
+		printf("  with such entries vxlan answers ARP/ND for the local container (proxy) or sends its traffic\n"
+		       "  to the overlay, and the bridge learns its MAC alternately on the veth and on the vxlan\n"
+		       "  port (FDB flapping, `netsleuth agent` anomaly). Remove them with the fix commands above;\n"
+		       "  whatever added them (a peer-add bug in the overlay driver, a script) may add them again.\n");
+	else if (!r.nvxlan)
+		line("vxlan", "no vxlan devices (%u namespaces read)", r.nns);
+	else
+		line("vxlan", "%u vxlan device%s, no entries for local containers (%u namespaces read)", r.nvxlan,
+		     r.nvxlan == 1 ? "" : "s", r.nns);
+	if (r.nunreadable)
+		line("note", "%u namespace%s could not be read (not root, or gone meanwhile)", r.nunreadable,
+		     r.nunreadable == 1 ? "" : "s");
+cleanup:
+	ns_buf_free(&b);
+	ns_overlay_report_free(&r);
+	ns_ctr_table_destroy(&t);
+	return problems;
+}
+
 static int print_sources(const struct ns_feature *feat, const struct ns_source_state *st, int *verdict)
 {
 	unsigned i, h;
@@ -222,7 +278,7 @@ int cmd_doctor(int argc, char **argv)
 		.wakeup_bytes = NS_DEFAULT_WAKEUP_BYTES,
 	};
 	int verdict = NS_EXIT_OK, opt, missing;
-	unsigned f;
+	unsigned f, problems;
 	struct ns_enum_names reasons;
 	struct utsname u;
 	struct stat sb;
@@ -235,7 +291,7 @@ int cmd_doctor(int argc, char **argv)
 			break;
 		case 'h':
 			printf("Usage: netsleuth doctor [-v]\n\nTry every hook on this kernel and audit the host.\n"
-			       "Exit status: 0 everything works, 1 degraded, 2 cannot run.\n");
+			       "Exit status: 0 everything works, 1 degraded or a host PROBLEM found, 2 cannot run.\n");
 			return NS_EXIT_OK;
 		default:
 			return NS_EXIT_FAIL;
@@ -282,6 +338,8 @@ int cmd_doctor(int argc, char **argv)
 	for (f = 0; f < NS_FEAT_MAX; f++) {
 		const struct ns_feature *feat = ns_features[f];
 
+		if (!feat)
+			continue;
 		st = calloc(feat->nr_sources, sizeof(*st));
 		if (!st)
 			return NS_EXIT_FAIL;
@@ -295,9 +353,16 @@ int cmd_doctor(int argc, char **argv)
 
 	conntrack_facts();
 	conntrack_namespaces();
+	problems = overlay_audit();
 
 	printf("\nVerdict: %s\n", verdict == NS_EXIT_OK	      ? "OK: every event source works on this kernel"
 			     : verdict == NS_EXIT_DEGRADED ? "DEGRADED: netsleuth runs, but some events are not seen (above)"
 							   : "CANNOT RUN (above)");
+	/* a host problem is no reason netsleuth cannot run, but a health check must not pass over it */
+	if (problems) {
+		printf("Host audit: %u PROBLEM%s (above, each with its fix)\n", problems, problems == 1 ? "" : "s");
+		if (verdict < NS_EXIT_DEGRADED)
+			verdict = NS_EXIT_DEGRADED;
+	}
 	return verdict;
 }

@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "events.h"
+#include "l2.h"
 #include "docker.h"
 #include "log.h"
 #include "maps.h"
@@ -166,6 +167,9 @@ const struct ns_feature *const ns_features[NS_FEAT_MAX] = {
 	[NS_FEAT_RST] = &ns_rst_feature,
 	[NS_FEAT_TCPSTATE] = &ns_tcpstate_feature,
 	[NS_FEAT_CT] = &ns_ct_feature,
+	[NS_FEAT_FDB] = &ns_fdb_feature,
+	[NS_FEAT_DROP] = &ns_drop_feature,
+	[NS_FEAT_RETRANS] = &ns_retrans_feature,
 };
 
 void ns_session_close(struct ns_session *s)
@@ -184,6 +188,7 @@ void ns_session_close(struct ns_session *s)
 		ns_loaded_destroy(&s->feat[f]);
 	ns_ctr_table_destroy(&s->table);
 	ns_enum_names_free(&s->rst_reasons);
+	ns_enum_names_free(&s->drop_reasons);
 }
 
 int ns_session_filter_add(struct ns_session *s, uint32_t netns)
@@ -255,6 +260,11 @@ int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, 
 	if (err && err != -ENOENT)
 		ns_warn("reading enum sk_rst_reason from kernel BTF: %s; reasons shown as numbers", strerror(-err));
 	s->fmt.rst_reasons = s->rst_reasons.n ? &s->rst_reasons : NULL;
+	/* enum skb_drop_reason: 5.17+; older kernels give no reason to name */
+	err = ns_btf_enum_names("skb_drop_reason", "SKB_DROP_REASON_", &s->drop_reasons);
+	if (err && err != -ENOENT)
+		ns_warn("reading enum skb_drop_reason from kernel BTF: %s; drop reasons shown as numbers", strerror(-err));
+	s->fmt.drop_reasons = s->drop_reasons.n ? &s->drop_reasons : NULL;
 	err = identity_open(s, iopts, netns, &nr_netns, sizeof(netns) / sizeof(netns[0]));
 	if (err)
 		goto cleanup;
@@ -265,7 +275,7 @@ int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, 
 	s->fmt.mono_to_real_ns = ns_mono_to_real_ns();
 
 	for (f = 0; f < NS_FEAT_MAX; f++) {
-		if (!((required | optional) & NS_FEAT_BIT(f)))
+		if (!((required | optional) & NS_FEAT_BIT(f)) || !ns_features[f])
 			continue;
 		err = ns_feature_load(ns_features[f], &cfg, &s->feat[f]);
 		if (err && (required & NS_FEAT_BIT(f)))
@@ -287,18 +297,24 @@ int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, 
 			}
 		}
 	}
-	s->rb = ring_buffer__new(ns_ringbuf_fd(&s->feat[NS_FEAT_RST]), on_record, s, NULL);
-	if (!s->rb) {
-		err = errno ? -errno : -ENOMEM;
-		ns_err("ring buffer: %s", strerror(-err));
-		goto cleanup;
-	}
-	if (ns_session_feat(s, NS_FEAT_CT)) {
-		err = ring_buffer__add(s->rb, ns_ringbuf_fd(&s->feat[NS_FEAT_CT]), on_record, s);
+	/* one reader for every feature that emits events: a single poll loop, no per-feature thread */
+	for (f = 0; f < NS_FEAT_MAX; f++) {
+		const struct ns_loaded *l = ns_session_feat(s, f);
+
+		if (!l || !l->feat->has_events)
+			continue;
+		if (!s->rb) {
+			s->rb = ring_buffer__new(ns_ringbuf_fd(l), on_record, s, NULL);
+			err = s->rb ? 0 : (errno ? -errno : -ENOMEM);
+		} else {
+			err = ring_buffer__add(s->rb, ns_ringbuf_fd(l), on_record, s);
+		}
 		if (err) {
-			ns_err("conntrack ring buffer: %s", strerror(-err));
+			ns_err("%s ring buffer: %s", l->feat->name, strerror(-err));
 			goto cleanup;
 		}
+	}
+	if (ns_session_feat(s, NS_FEAT_CT)) {
 		ns_ct_links_init(&s->ctlinks, &s->feat[NS_FEAT_CT]);
 		ns_ct_links_sync(&s->ctlinks, &s->table);
 	}

@@ -30,7 +30,7 @@ int64_t ns_mono_to_real_ns(void);
 typedef int (*ns_event_fn)(void *ctx, const struct ns_event_hdr *h, size_t size);
 
 /* Every BPF object netsleuth has, in load order. */
-enum ns_feat_id { NS_FEAT_RST, NS_FEAT_TCPSTATE, NS_FEAT_CT, NS_FEAT_MAX };
+enum ns_feat_id { NS_FEAT_RST, NS_FEAT_TCPSTATE, NS_FEAT_CT, NS_FEAT_FDB, NS_FEAT_DROP, NS_FEAT_RETRANS, NS_FEAT_MAX };
 extern const struct ns_feature *const ns_features[NS_FEAT_MAX];
 #define NS_FEAT_BIT(f) (1u << (f))
 
@@ -53,6 +53,7 @@ struct ns_session {
 	uint64_t housekeeping_ms;
 	struct ring_buffer *rb;
 	struct ns_enum_names rst_reasons;
+	struct ns_enum_names drop_reasons;	/* enum skb_drop_reason, prefix stripped */
 	struct ns_fmt fmt;
 	ns_event_fn cb;
 	void *cb_ctx;

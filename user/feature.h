@@ -16,6 +16,7 @@ struct ns_bpf_cfg {
 	bool filter_netns;		/* only netns in the netns_filter map */
 	uint64_t ringbuf_bytes;		/* power of two, >= page size */
 	uint64_t wakeup_bytes;		/* queued bytes that force a consumer wake-up */
+	uint32_t fdb_entries;		/* (bridge, vlan, MAC) entries remembered; 0: the object's default */
 };
 
 extern const struct ns_feature ns_rst_feature;
@@ -24,6 +25,9 @@ extern const struct ns_feature ns_rst_feature;
 int ns_rst_read_counts(const struct ns_loaded *l, struct ns_rst_summary *s);
 
 extern const struct ns_feature ns_tcpstate_feature;
+/* Drops and retransmissions (issue #6); their counters are read through path.h. */
+extern const struct ns_feature ns_drop_feature;
+extern const struct ns_feature ns_retrans_feature;
 extern const struct ns_feature ns_ct_feature;
 
 struct ns_ctr_table;

@@ -6,6 +6,8 @@
 #include <time.h>
 #include "args.h"
 #include "fmt.h"
+#include "fmt_l2.h"
+#include "fmt_path.h"
 
 const char *ns_tcp_state_name(unsigned state)
 {
@@ -78,7 +80,7 @@ void ns_fmt_endpoint(uint16_t family, const uint8_t *addr, uint16_t port, char *
 		snprintf(buf, len, "%s:%u", a, port);
 }
 
-static void fmt_time(const struct ns_fmt *f, uint64_t ts_ns, bool iso, char *buf, size_t len)
+void ns_fmt_time(const struct ns_fmt *f, uint64_t ts_ns, bool iso, char *buf, size_t len)
 {
 	int64_t real = (int64_t)ts_ns + (f ? f->mono_to_real_ns : 0);
 	time_t sec = (time_t)(real / 1000000000);
@@ -167,7 +169,7 @@ void ns_fmt_rst_text(const struct ns_fmt *f, const struct rst_event *e, struct n
 	const char *ns, *reason;
 	struct ns_ident id;
 
-	fmt_time(f, e->hdr.ts_ns, false, tbuf, sizeof(tbuf));
+	ns_fmt_time(f, e->hdr.ts_ns, false, tbuf, sizeof(tbuf));
 	ns_fmt_ident(f, e->hdr.netns, &id);
 	ns = ns_ident_label(&id, nsbuf, sizeof(nsbuf));
 	if (e->ifname[0])
@@ -201,7 +203,7 @@ static void tcp_flags_json(struct ns_json *j, uint8_t flags)
 }
 
 /* Opens an event's JSON object with the members every event has (docs/events.md). */
-static void json_head(struct ns_json *j, const struct ns_fmt *f, const struct ns_event_hdr *h, struct ns_buf *b)
+void ns_fmt_json_head(struct ns_json *j, const struct ns_fmt *f, const struct ns_event_hdr *h, struct ns_buf *b)
 {
 	char tbuf[80];
 	struct ns_ident id;
@@ -209,7 +211,7 @@ static void json_head(struct ns_json *j, const struct ns_fmt *f, const struct ns
 	ns_fmt_ident(f, h->netns, &id);
 	nj_init(j, b);
 	nj_obj_begin(j);
-	fmt_time(f, h->ts_ns, true, tbuf, sizeof(tbuf));
+	ns_fmt_time(f, h->ts_ns, true, tbuf, sizeof(tbuf));
 	nj_kv_str(j, "ts", tbuf);
 	nj_kv_u64(j, "ts_ns", h->ts_ns);
 	nj_kv_str(j, "event", ns_event_name(h->type));
@@ -223,7 +225,7 @@ void ns_fmt_rst_json(const struct ns_fmt *f, const struct rst_event *e, struct n
 	const char *reason;
 	struct ns_json j;
 
-	json_head(&j, f, &e->hdr, b);
+	ns_fmt_json_head(&j, f, &e->hdr, b);
 	nj_kv_str(&j, "family", e->family == 10 ? "ipv6" : "ipv4");
 	ns_fmt_addr(e->family, e->saddr, addr, sizeof(addr));
 	nj_kv_str(&j, "saddr", addr);
@@ -317,7 +319,7 @@ void ns_fmt_ct_text(const struct ns_fmt *f, const struct ct_event *e, struct ns_
 	char tbuf[80], nsbuf[64], ifbuf[24], src[64], dst[64], fl[16], detail[192], pbuf[16];
 	struct ns_ident id;
 
-	fmt_time(f, e->hdr.ts_ns, false, tbuf, sizeof(tbuf));
+	ns_fmt_time(f, e->hdr.ts_ns, false, tbuf, sizeof(tbuf));
 	ns_fmt_ident(f, e->hdr.netns, &id);
 	if (e->ifname[0])
 		snprintf(ifbuf, sizeof(ifbuf), "%.*s", (int)sizeof(e->ifname), e->ifname);
@@ -344,7 +346,7 @@ void ns_fmt_ct_json(const struct ns_fmt *f, const struct ct_event *e, struct ns_
 	char addr[INET6_ADDRSTRLEN], pbuf[16];
 	struct ns_json j;
 
-	json_head(&j, f, &e->hdr, b);
+	ns_fmt_json_head(&j, f, &e->hdr, b);
 	nj_kv_str(&j, "family", e->family == 10 ? "ipv6" : "ipv4");
 	nj_kv_str(&j, "proto", proto_name(e->proto, pbuf, sizeof(pbuf)));
 	ns_fmt_addr(e->family, e->saddr, addr, sizeof(addr));
@@ -416,6 +418,23 @@ void ns_fmt_event(const struct ns_fmt *f, const struct ns_event_hdr *h, bool jso
 		else
 			ns_fmt_ct_text(f, (const void *)h, b);
 		break;
+	case NS_EV_FDB:
+		if (json)
+			ns_fmt_fdb_json(f, (const void *)h, b);
+		else
+			ns_fmt_fdb_text(f, (const void *)h, b);
+		break;
+	case NS_EV_NEIGH:
+		if (json)
+			ns_fmt_neigh_json(f, (const void *)h, b);
+		else
+			ns_fmt_neigh_text(f, (const void *)h, b);
+		break;
+	case NS_EV_DROP:
+	case NS_EV_RETRANS:
+	case NS_EV_FLOW_END:
+		ns_fmt_path_event(f, h, json, b);
+		break;
 	}
 }
 
@@ -439,6 +458,18 @@ int ns_event_check(const void *data, size_t size)
 		if (((const struct ct_event *)data)->family != 2 && ((const struct ct_event *)data)->family != 10)
 			return -EINVAL;
 		return 0;
+	case NS_EV_FDB:
+		return h->size < sizeof(struct fdb_event) ? -EINVAL : 0;
+	case NS_EV_NEIGH:
+		if (h->size < sizeof(struct neigh_event))
+			return -EINVAL;
+		if (((const struct neigh_event *)data)->family != 2 && ((const struct neigh_event *)data)->family != 10)
+			return -EINVAL;
+		return 0;
+	case NS_EV_DROP:
+	case NS_EV_RETRANS:
+	case NS_EV_FLOW_END:
+		return ns_path_event_check(data, h->size);
 	default:
 		return -EINVAL;	/* unknown type: a newer BPF object; skip it */
 	}

@@ -19,6 +19,7 @@ struct ns_enum_names {
 
 struct ns_fmt {
 	const struct ns_enum_names *rst_reasons;	/* enum sk_rst_reason, NULL if absent */
+	const struct ns_enum_names *drop_reasons;	/* enum skb_drop_reason, NULL if absent */
 	ns_ident_fn ident;	/* netns inode -> container / host / `ip netns`; may be NULL */
 	void *ident_ctx;
 	int64_t mono_to_real_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
@@ -48,6 +49,11 @@ void ns_fmt_event(const struct ns_fmt *f, const struct ns_event_hdr *h, bool jso
 void ns_fmt_ident(const struct ns_fmt *f, uint32_t netns, struct ns_ident *out);
 /* "netns_name" and "container" members of a JSON object. */
 void ns_fmt_ident_json(struct ns_json *j, const struct ns_ident *id);
+
+/* Event time: "HH:MM:SS.mmm" (local or f->utc) or RFC 3339 UTC with microseconds (iso). */
+void ns_fmt_time(const struct ns_fmt *f, uint64_t ts_ns, bool iso, char *buf, size_t len);
+/* Opens a JSON event object with the common fields (docs/events.md); the caller adds its own and closes it. */
+void ns_fmt_json_head(struct ns_json *j, const struct ns_fmt *f, const struct ns_event_hdr *h, struct ns_buf *b);
 
 /* Validates a raw ring-buffer record before any field is trusted: 0 or -EINVAL. */
 int ns_event_check(const void *data, size_t size);

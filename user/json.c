@@ -110,6 +110,12 @@ static void close_(struct ns_json *j, char c)
 		j->depth--;
 }
 
+void nj_raw(struct ns_json *j, const char *v, size_t n)
+{
+	sep(j);
+	ns_buf_putn(j->b, v, n);
+}
+
 void nj_obj_begin(struct ns_json *j) { open_(j, '{'); }
 void nj_obj_end(struct ns_json *j) { close_(j, '}'); }
 void nj_arr_begin(struct ns_json *j) { open_(j, '['); }

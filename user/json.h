@@ -61,6 +61,8 @@ void nj_i64(struct ns_json *j, int64_t v);
 void nj_double(struct ns_json *j, double v);
 void nj_bool(struct ns_json *j, bool v);
 void nj_null(struct ns_json *j);
+/* A value rendered elsewhere (complete, valid JSON), spliced in as is. */
+void nj_raw(struct ns_json *j, const char *v, size_t n);
 
 static inline void nj_kv_str(struct ns_json *j, const char *k, const char *v)
 {

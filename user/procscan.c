@@ -275,7 +275,8 @@ int ns_proc_scan(const char *proc_root, struct ns_proc_netns **v, size_t *n)
 	/* PIDs come ascending: the first one is the lowest visible */
 	if (l.n)
 		host = l.v[0];
-	qsort(l.v, l.n, sizeof(*l.v), cmp_pid_ns);
+	if (l.n)	/* qsort(NULL, 0) is undefined */
+		qsort(l.v, l.n, sizeof(*l.v), cmp_pid_ns);
 	for (i = 0; i < l.n; i++)
 		groups += !i || l.v[i].netns != l.v[i - 1].netns;
 	out = calloc(groups ? groups : 1, sizeof(*out));

@@ -20,6 +20,11 @@ void ns_report_free(struct ns_report *r)
 		return;
 	free(r->anomalies);
 	free(r->rows);
+	free(r->flaps);
+	free(r->bridges);
+	free(r->dups);
+	ns_buf_free(&r->overlay_text);
+	ns_buf_free(&r->overlay_json);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -115,6 +120,44 @@ static const struct {
 	{ "LAST-ACK", NS_TCP_LAST_ACK },     { "LISTEN", NS_TCP_LISTEN },
 };
 
+/* Bridges with any activity, MACs that flap, IPs answered twice, the overlay audit. */
+static void l2_text(const struct ns_report *r, struct ns_buf *b)
+{
+	char label[64];
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct ns_report_row *row = &r->rows[i];
+
+		if (!row->fdb_moves && !row->neigh_dup_answers)
+			continue;
+		ns_buf_printf(b, "  %s: its MACs moved %llu time%s between bridge ports; %llu duplicate neighbour answer%s\n",
+			      ns_ident_label(&row->id, label, sizeof(label)), (unsigned long long)row->fdb_moves,
+			      row->fdb_moves == 1 ? "" : "s", (unsigned long long)row->neigh_dup_answers,
+			      row->neigh_dup_answers == 1 ? "" : "s");
+	}
+	for (i = 0; i < r->nbridges; i++) {
+		const struct ns_report_bridge *br = &r->bridges[i];
+
+		ns_buf_printf(b, "  bridge %s in %s: learned %llu, moved %llu, deleted %llu, added %llu%s\n", br->name,
+			      br->where, (unsigned long long)br->learned, (unsigned long long)br->moves,
+			      (unsigned long long)br->deleted, (unsigned long long)br->added,
+			      br->flapping ? "  FLAPPING" : "");
+	}
+	for (i = 0; i < r->ndups; i++) {
+		const struct ns_report_dup *d = &r->dups[i];
+
+		ns_buf_printf(b, "  duplicate answers for %s on %s in %s: %llu (last %s, %s)\n", d->addr, d->ifname,
+			      d->where, (unsigned long long)d->count, d->last, d->lladdr);
+	}
+	for (i = 0; i < r->nflaps; i++) {
+		ns_buf_puts(b, "  ");
+		ns_flap_desc_line(&r->flaps[i], b);
+	}
+	if (r->overlay_text.len)
+		ns_buf_putn(b, r->overlay_text.p, r->overlay_text.len);
+}
+
 void ns_report_text(const struct ns_report *r, const struct ns_fmt *f, const char *title, struct ns_buf *b)
 {
 	char label[64], rbuf[32], h1[32], h2[32], mac[24];
@@ -203,6 +246,7 @@ void ns_report_text(const struct ns_report *r, const struct ns_fmt *f, const cha
 		ns_buf_puts(b, "  ");
 		ns_report_anomaly_line(&r->anomalies[i], b);
 	}
+	l2_text(r, b);
 	if (!r->api_up)
 		ns_buf_puts(b, "  container runtime API unreachable: containers shown by ID only\n");
 	if (r->events_lost || r->counter_updates_lost)
@@ -216,6 +260,52 @@ static const char *const tcp_names[NS_TCP_NSTATES] = {
 	[NS_TCP_CLOSE_WAIT] = "CLOSE_WAIT",   [NS_TCP_LAST_ACK] = "LAST_ACK",	[NS_TCP_LISTEN] = "LISTEN",
 	[NS_TCP_CLOSING] = "CLOSING",	      [NS_TCP_NEW_SYN_RECV] = "NEW_SYN_RECV",
 };
+
+static void l2_json(const struct ns_report *r, struct ns_json *j)
+{
+	size_t i;
+
+	nj_key(j, "bridges");
+	nj_arr_begin(j);
+	for (i = 0; i < r->nbridges; i++) {
+		const struct ns_report_bridge *br = &r->bridges[i];
+
+		nj_obj_begin(j);
+		nj_kv_str(j, "name", br->name);
+		nj_kv_u64(j, "ifindex", br->ifindex);
+		nj_kv_u64(j, "netns", br->netns);
+		nj_kv_str(j, "where", br->where);
+		nj_kv_u64(j, "learned", br->learned);
+		nj_kv_u64(j, "moves", br->moves);
+		nj_kv_u64(j, "deleted", br->deleted);
+		nj_kv_u64(j, "added", br->added);
+		nj_kv_u64(j, "refreshes", br->refreshes);
+		nj_kv_u64(j, "flapping_macs", br->flapping);
+		nj_obj_end(j);
+	}
+	nj_arr_end(j);
+	nj_key(j, "duplicate_answers");
+	nj_arr_begin(j);
+	for (i = 0; i < r->ndups; i++) {
+		const struct ns_report_dup *d = &r->dups[i];
+
+		nj_obj_begin(j);
+		nj_kv_u64(j, "netns", d->netns);
+		nj_kv_str(j, "where", d->where);
+		nj_kv_str(j, "ifname", d->ifname);
+		nj_kv_str(j, "addr", d->addr);
+		nj_kv_str(j, "lladdr", d->lladdr);
+		nj_kv_u64(j, "count", d->count);
+		nj_kv_str(j, "last", d->last);
+		nj_obj_end(j);
+	}
+	nj_arr_end(j);
+	nj_key(j, "overlay_audit");
+	if (r->overlay_json.len)
+		nj_raw(j, r->overlay_json.p, r->overlay_json.len);
+	else
+		nj_null(j);
+}
 
 void ns_report_json(const struct ns_report *r, const struct ns_fmt *f, const char *ts, bool final,
 		    struct ns_buf *b)
@@ -274,6 +364,16 @@ void ns_report_json(const struct ns_report *r, const struct ns_fmt *f, const cha
 				nj_kv_u64(&j, ns_ct_reason_name(k), row->ct_by_reason[k]);
 		nj_obj_end(&j);
 		nj_obj_end(&j);
+		nj_key(&j, "l2");
+		if (row->has_l2) {
+			nj_obj_begin(&j);
+			nj_kv_u64(&j, "fdb_moves", row->fdb_moves);
+			nj_kv_u64(&j, "neigh_changes", row->neigh_changes);
+			nj_kv_u64(&j, "neigh_duplicate_answers", row->neigh_dup_answers);
+			nj_obj_end(&j);
+		} else {
+			nj_null(&j);
+		}
 		nj_key(&j, "tcp_states");
 		if (row->has_tcp) {
 			nj_obj_begin(&j);
@@ -321,7 +421,10 @@ void ns_report_json(const struct ns_report *r, const struct ns_fmt *f, const cha
 	nj_arr_begin(&j);
 	for (i = 0; i < r->nanomalies; i++)
 		ns_report_anomaly_json(&r->anomalies[i], &j);
+	for (i = 0; i < r->nflaps; i++)
+		ns_flap_desc_json(&r->flaps[i], &j);
 	nj_arr_end(&j);
+	l2_json(r, &j);
 	nj_obj_end(&j);
 	ns_buf_puts(b, "\n");
 }

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "summary.h"
 #include "tcpgauge.h"
+#include "l2.h"
 
 #define NS_REPORT_MAX_LINKS 16
 
@@ -41,6 +42,31 @@ struct ns_report_row {
 	uint64_t ct_invalid_resets;	/* ... that the host answered with a RST */
 	char ct_drop_rule[96];		/* the INVALID drop rule there, when one was found */
 	uint64_t ct_by_reason[6];	/* enum ns_ct_reason */
+	bool has_l2;			/* the FDB/neighbour feature is loaded */
+	uint64_t fdb_moves;		/* bridge FDB moves of MACs this namespace owns */
+	uint64_t neigh_changes;		/* neighbour entries here that changed state or address */
+	uint64_t neigh_dup_answers;	/* ... answered twice within the duplicate window */
+};
+
+/* One bridge's forwarding table activity (kernel counts since netsleuth started). */
+struct ns_report_bridge {
+	char where[64];
+	uint32_t netns;
+	char name[16];
+	uint32_t ifindex;
+	uint64_t learned, moves, deleted, added, refreshes;
+	unsigned flapping;		/* MACs flapping on it now */
+};
+
+/* An IP answered twice within the duplicate window (two hosts, or a proxy, claim it). */
+struct ns_report_dup {
+	char where[64];
+	uint32_t netns;
+	char ifname[16];
+	char addr[48];
+	char lladdr[24];
+	uint64_t count;
+	char last[32];
 };
 
 /* A conntrack-invalid reset anomaly, ready to print. */
@@ -63,6 +89,14 @@ struct ns_report {
 	size_t n, cap;
 	struct ns_report_anomaly *anomalies;
 	size_t nanomalies, cap_anomalies;
+	struct ns_flap_desc *flaps;	/* FDB flapping anomalies, open and recently closed */
+	size_t nflaps, cap_flaps;
+	struct ns_report_bridge *bridges;
+	size_t nbridges, cap_bridges;
+	struct ns_report_dup *dups;
+	size_t ndups, cap_dups;
+	struct ns_buf overlay_text;	/* the latest overlay audit, rendered (empty: none run) */
+	struct ns_buf overlay_json;	/* ... as a JSON array */
 	uint64_t events_lost;
 	uint64_t counter_updates_lost;
 	bool api_up;			/* container runtime API reachable */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <libmnl/libmnl.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include "rtnl.h"
 
@@ -353,6 +354,7 @@ int ns_nsworker_shared(struct ns_nsworker **w)
 
 struct rtnl_job {
 	struct ns_rtnl_acc acc;
+	int family;		/* neighbour dumps only */
 };
 
 int ns_nl_dump(struct mnl_socket *nl, char *buf, size_t buf_size, const struct nlmsghdr *nlh, ns_nl_parse_fn parse,
@@ -482,4 +484,84 @@ int ns_rtnl_dump_w(struct ns_nsworker *w, int netns_fd, int timeout_ms, struct n
 int ns_rtnl_dump(int netns_fd, struct ns_link **links, size_t *nlinks, struct ns_addr **addrs, size_t *naddrs)
 {
 	return ns_rtnl_dump_w(NULL, netns_fd, NS_NSWORKER_TIMEOUT_MS, links, nlinks, addrs, naddrs);
+}
+
+/* --- neighbour tables and forwarding databases --- */
+
+static int dump_neigh(struct mnl_socket *nl, char *buf, int family, uint32_t seq, struct ns_rtnl_acc *acc)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndmsg *ndm;
+
+	nlh->nlmsg_type = RTM_GETNEIGH;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	/* exactly an ndmsg: a longer header makes the AF_BRIDGE handler read it as the legacy ifinfomsg */
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = (uint8_t)family;
+	return ns_nl_dump(nl, buf, DUMP_BUF, nlh, parse_rtnl, acc);
+}
+
+int ns_rtnl_neigh_dump_here(int family, struct ns_rtnl_acc *acc)
+{
+	uint32_t seq = (uint32_t)time(NULL);
+	struct mnl_socket *nl = NULL;
+	char *buf;
+	int err = 0, try;
+
+	memset(acc, 0, sizeof(*acc));
+	if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6 && family != AF_BRIDGE)
+		return -EINVAL;
+	buf = malloc(DUMP_BUF);
+	if (!buf)
+		return -ENOMEM;
+	for (try = 0; try < DUMP_RETRIES; try++) {
+		ns_rtnl_acc_free(acc);
+		/* as for links: what is left of an interrupted dump stays queued on the old socket */
+		nl = ns_nl_open(NETLINK_ROUTE, &err);
+		if (!nl)
+			break;
+		err = dump_neigh(nl, buf, family, ++seq, acc);
+		mnl_socket_close(nl);
+		if (err != -EINTR)
+			break;
+	}
+	if (err)
+		ns_rtnl_acc_free(acc);
+	free(buf);
+	return err;
+}
+
+static int neigh_job_fn(void *arg)
+{
+	struct rtnl_job *j = arg;
+
+	return ns_rtnl_neigh_dump_here(j->family, &j->acc);
+}
+
+int ns_rtnl_neigh_dump_w(struct ns_nsworker *w, int netns_fd, int timeout_ms, int family, struct ns_neigh **v,
+			 size_t *n)
+{
+	struct rtnl_job j = { .family = family };
+	int err;
+
+	*v = NULL;
+	*n = 0;
+	if (!w && (err = ns_nsworker_shared(&w)))
+		return err;
+	err = ns_nsworker_run(w, netns_fd, neigh_job_fn, &j, sizeof(j), rtnl_job_discard, timeout_ms);
+	if (err) {
+		ns_rtnl_acc_free(&j.acc);
+		return err;
+	}
+	*v = j.acc.neighs;
+	*n = j.acc.nneighs;
+	j.acc.neighs = NULL;
+	ns_rtnl_acc_free(&j.acc);	/* a neighbour dump has nothing else, but keep no leak if it did */
+	return 0;
+}
+
+int ns_rtnl_neigh_dump(int netns_fd, int family, struct ns_neigh **v, size_t *n)
+{
+	return ns_rtnl_neigh_dump_w(NULL, netns_fd, NS_NSWORKER_TIMEOUT_MS, family, v, n);
 }

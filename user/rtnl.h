@@ -19,6 +19,17 @@
 struct nlmsghdr;
 struct mnl_socket;
 
+/* What the vxlan driver reports in IFLA_INFO_DATA (valid only for kind "vxlan"). */
+struct ns_vxlan {
+	bool valid;		/* kind "vxlan" and the kernel sent its IFLA_INFO_DATA */
+	bool proxy;		/* IFLA_VXLAN_PROXY: answers ARP/ND itself from its neighbour table */
+	bool learning;		/* IFLA_VXLAN_LEARNING: learns remote MACs from received packets */
+	uint32_t vni;		/* IFLA_VXLAN_ID */
+	int local_family;	/* AF_INET, AF_INET6, 0: no local VTEP address configured */
+	uint8_t local[16];	/* IFLA_VXLAN_LOCAL / IFLA_VXLAN_LOCAL6; IPv4 in the first 4 bytes */
+	uint16_t port;		/* IFLA_VXLAN_PORT, host byte order; 0 when absent */
+};
+
 struct ns_link {
 	int ifindex;
 	char name[16];
@@ -31,6 +42,7 @@ struct ns_link {
 	unsigned flags;		/* IFF_* */
 	uint64_t rx_bytes, tx_bytes, rx_packets, tx_packets;	/* IFLA_STATS64; 0 when absent */
 	uint64_t rx_errors, tx_errors, rx_dropped, tx_dropped;
+	struct ns_vxlan vxlan;	/* zero unless kind is "vxlan" */
 };
 
 struct ns_addr {
@@ -38,6 +50,31 @@ struct ns_addr {
 	int family;		/* AF_INET or AF_INET6 */
 	uint8_t addr[16];	/* IPv4 in the first 4 bytes, the rest 0 */
 	uint8_t prefixlen;
+};
+
+/*
+ * One RTM_NEWNEIGH of a dump: an IPv4/IPv6 neighbour (ARP/ND cache) or, for
+ * family AF_BRIDGE, a forwarding database entry of a bridge (NTF_MASTER) or
+ * of a device's own table (NTF_SELF: vxlan's MAC -> remote VTEP entries).
+ */
+struct ns_neigh {
+	int ifindex;		/* ndm_ifindex */
+	int family;		/* ndm_family: AF_INET, AF_INET6 or AF_BRIDGE */
+	uint16_t state;		/* ndm_state: NUD_* */
+	uint8_t flags;		/* ndm_flags: NTF_* */
+	uint8_t type;		/* ndm_type */
+	bool has_lladdr;	/* NDA_LLADDR of Ethernet length */
+	uint8_t lladdr[6];	/* the neighbour's MAC; for AF_BRIDGE, the entry's MAC */
+	int dst_family;		/* NDA_DST: AF_INET/AF_INET6 by its length, 0 when absent */
+	uint8_t dst[16];	/* the neighbour's IP; for a vxlan FDB entry, the remote VTEP */
+	bool has_vlan;
+	uint16_t vlan;		/* NDA_VLAN */
+	bool has_port;
+	uint16_t port;		/* NDA_PORT (vxlan: UDP port differing from the device's), host order */
+	bool has_vni;
+	uint32_t vni;		/* NDA_VNI (vxlan: VNI differing from the device's) */
+	int via_ifindex;	/* NDA_IFINDEX (vxlan: outgoing device for the remote); 0 if absent */
+	int master;		/* NDA_MASTER: the bridge, on bridge FDB entries; 0 if absent */
 };
 
 /* --- worker thread that runs functions inside other network namespaces --- */
@@ -114,17 +151,21 @@ int ns_rtnl_dump_w(struct ns_nsworker *w, int netns_fd, int timeout_ms, struct n
 int ns_rtnl_parse_link(const struct nlmsghdr *nlh, struct ns_link *l);
 /* -EINVAL as above; -EAFNOSUPPORT: neither IPv4 nor IPv6 (not an error for a dump). */
 int ns_rtnl_parse_addr(const struct nlmsghdr *nlh, struct ns_addr *a);
+/* -EINVAL: not an RTM_NEWNEIGH, too short, an attribute of the wrong size, or no ifindex. */
+int ns_rtnl_parse_neigh(const struct nlmsghdr *nlh, struct ns_neigh *n);
 
 struct ns_rtnl_acc {
 	struct ns_link *links;
 	size_t nlinks, cap_links;
 	struct ns_addr *addrs;
 	size_t naddrs, cap_addrs;
+	struct ns_neigh *neighs;
+	size_t nneighs, cap_neighs;
 	size_t bad;		/* messages skipped because they did not parse */
 };
 
 /*
- * One or more received datagrams of an RTM_GETLINK/RTM_GETADDR dump, appended
+ * One or more received datagrams of an RTM_GETLINK/RTM_GETADDR/RTM_GETNEIGH dump, appended
  * to acc; buf 4-byte aligned (malloc()ed or a recv() buffer). seq, portid: what the replies must carry (0: not checked). Returns 1
  * at NLMSG_DONE, 0 when more is to come, -EINTR when the kernel flags the
  * dump as inconsistent (retry it), the negated errno of an NLMSG_ERROR,
@@ -141,5 +182,19 @@ void ns_rtnl_acc_free(struct ns_rtnl_acc *acc);
  * with ns_rtnl_acc_free().
  */
 int ns_rtnl_dump_here(struct ns_rtnl_acc *acc);
+
+/*
+ * Neighbour entries of the netns behind netns_fd (-1: our own), on the
+ * process-wide worker (or w) like ns_rtnl_dump, NLM_F_DUMP_INTR retried.
+ * family: AF_BRIDGE for the forwarding databases (bridges' and devices' own,
+ * vxlan's among them), AF_INET or AF_INET6 for one neighbour table,
+ * AF_UNSPEC for both IPv4 and IPv6 (not the FDB: the kernel serves AF_BRIDGE
+ * dumps from another handler). *v is malloc()ed (NULL when empty): free() it.
+ */
+int ns_rtnl_neigh_dump(int netns_fd, int family, struct ns_neigh **v, size_t *n);
+int ns_rtnl_neigh_dump_w(struct ns_nsworker *w, int netns_fd, int timeout_ms, int family, struct ns_neigh **v,
+			 size_t *n);
+/* The dump in the calling thread's namespace (see ns_rtnl_dump_here); acc is reset first. */
+int ns_rtnl_neigh_dump_here(int family, struct ns_rtnl_acc *acc);
 
 #endif

@@ -4,6 +4,7 @@
  * sock_diag TCP states. Pure (libc + libmnl) so the unit tests can feed it
  * captured dumps and broken ones.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include "rtnl.h"
@@ -117,6 +119,22 @@ static int get_u32(const struct nlattr *a, uint32_t *v)
 	return 0;
 }
 
+static int get_u8(const struct nlattr *a, uint8_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+		return -EINVAL;
+	*v = mnl_attr_get_u8(a);
+	return 0;
+}
+
+static int get_u16(const struct nlattr *a, uint16_t *v)
+{
+	if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)
+		return -EINVAL;
+	*v = mnl_attr_get_u16(a);
+	return 0;
+}
+
 static int get_str(const struct nlattr *a, char *out, size_t size)
 {
 	const char *s;
@@ -130,6 +148,51 @@ static int get_str(const struct nlattr *a, char *out, size_t size)
 		return -EINVAL;		/* IFNAMSIZ and kind names are shorter than that */
 	memcpy(out, s, n);
 	out[n] = '\0';
+	return 0;
+}
+
+/* IFLA_INFO_DATA of a vxlan: what the overlay audit needs to judge its FDB and neighbour entries. */
+static int parse_vxlan(const struct nlattr *data, struct ns_vxlan *x)
+{
+	const struct nlattr *tb[IFLA_VXLAN_MAX + 1] = {};
+	uint8_t u8;
+	uint16_t port;
+
+	if (parse_nested(data, tb, IFLA_VXLAN_MAX))
+		return -EINVAL;
+	if (tb[IFLA_VXLAN_ID] && get_u32(tb[IFLA_VXLAN_ID], &x->vni))
+		return -EINVAL;
+	if (tb[IFLA_VXLAN_PROXY]) {
+		if (get_u8(tb[IFLA_VXLAN_PROXY], &u8))
+			return -EINVAL;
+		x->proxy = u8 != 0;
+	}
+	if (tb[IFLA_VXLAN_LEARNING]) {
+		if (get_u8(tb[IFLA_VXLAN_LEARNING], &u8))
+			return -EINVAL;
+		x->learning = u8 != 0;
+	}
+	/* the kernel sends one of the two, and only when a local address is configured */
+	if (tb[IFLA_VXLAN_LOCAL]) {
+		if (mnl_attr_get_payload_len(tb[IFLA_VXLAN_LOCAL]) != 4)
+			return -EINVAL;
+		x->local_family = AF_INET;
+		memcpy(x->local, mnl_attr_get_payload(tb[IFLA_VXLAN_LOCAL]), 4);
+	} else if (tb[IFLA_VXLAN_LOCAL6]) {
+		if (mnl_attr_get_payload_len(tb[IFLA_VXLAN_LOCAL6]) != 16)
+			return -EINVAL;
+		x->local_family = AF_INET6;
+		memcpy(x->local, mnl_attr_get_payload(tb[IFLA_VXLAN_LOCAL6]), 16);
+	}
+	if (tb[IFLA_VXLAN_PORT]) {
+		if (get_u16(tb[IFLA_VXLAN_PORT], &port))
+			return -EINVAL;
+		x->port = ntohs(port);	/* the kernel sends it in network order (nla_put_be16) */
+	}
+	/* recent kernels send 0.0.0.0 when none is configured: that is no VTEP address */
+	if (x->local_family && !memcmp(x->local, (const uint8_t[16]){ 0 }, 16))
+		x->local_family = 0;
+	x->valid = true;
 	return 0;
 }
 
@@ -192,6 +255,8 @@ int ns_rtnl_parse_link(const struct nlmsghdr *nlh, struct ns_link *l)
 			return -EINVAL;
 		if (info[IFLA_INFO_KIND] && get_str(info[IFLA_INFO_KIND], l->kind, sizeof(l->kind)))
 			return -EINVAL;
+		if (!strcmp(l->kind, "vxlan") && info[IFLA_INFO_DATA] && parse_vxlan(info[IFLA_INFO_DATA], &l->vxlan))
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -221,6 +286,69 @@ int ns_rtnl_parse_addr(const struct nlmsghdr *nlh, struct ns_addr *a)
 	a->family = ifa.ifa_family;
 	a->prefixlen = ifa.ifa_prefixlen;
 	memcpy(a->addr, mnl_attr_get_payload(src), alen);
+	return 0;
+}
+
+int ns_rtnl_parse_neigh(const struct nlmsghdr *nlh, struct ns_neigh *n)
+{
+	const struct nlattr *tb[NDA_MAX + 1] = {};
+	struct ndmsg ndm;
+	uint32_t v;
+	size_t len;
+
+	memset(n, 0, sizeof(*n));
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || parse_attrs(nlh, sizeof(ndm), tb, NDA_MAX))
+		return -EINVAL;
+	memcpy(&ndm, mnl_nlmsg_get_payload(nlh), sizeof(ndm));
+	if (ndm.ndm_ifindex <= 0)
+		return -EINVAL;
+	n->ifindex = ndm.ndm_ifindex;
+	n->family = ndm.ndm_family;
+	n->state = ndm.ndm_state;
+	n->flags = ndm.ndm_flags;
+	n->type = ndm.ndm_type;
+	if (tb[NDA_LLADDR] && mnl_attr_get_payload_len(tb[NDA_LLADDR]) == sizeof(n->lladdr)) {
+		memcpy(n->lladdr, mnl_attr_get_payload(tb[NDA_LLADDR]), sizeof(n->lladdr));
+		n->has_lladdr = true;
+	}
+	/* other link layers (ipip's 4-byte "lladdr", infiniband's 20) have no MAC for us */
+	if (tb[NDA_DST]) {
+		len = mnl_attr_get_payload_len(tb[NDA_DST]);
+		/* AF_BRIDGE entries say nothing of the address family but through its length */
+		if (len == 4)
+			n->dst_family = AF_INET;
+		else if (len == 16)
+			n->dst_family = AF_INET6;
+		else
+			return -EINVAL;
+		memcpy(n->dst, mnl_attr_get_payload(tb[NDA_DST]), len);
+	}
+	if (tb[NDA_VLAN]) {
+		if (get_u16(tb[NDA_VLAN], &n->vlan))
+			return -EINVAL;
+		n->has_vlan = true;
+	}
+	if (tb[NDA_PORT]) {
+		if (get_u16(tb[NDA_PORT], &n->port))
+			return -EINVAL;
+		n->port = ntohs(n->port);	/* nla_put_be16 */
+		n->has_port = true;
+	}
+	if (tb[NDA_VNI]) {
+		if (get_u32(tb[NDA_VNI], &n->vni))
+			return -EINVAL;
+		n->has_vni = true;
+	}
+	if (tb[NDA_IFINDEX]) {
+		if (get_u32(tb[NDA_IFINDEX], &v) || v > INT_MAX)
+			return -EINVAL;
+		n->via_ifindex = (int)v;
+	}
+	if (tb[NDA_MASTER]) {
+		if (get_u32(tb[NDA_MASTER], &v) || v > INT_MAX)
+			return -EINVAL;
+		n->master = (int)v;
+	}
 	return 0;
 }
 
@@ -270,6 +398,16 @@ static int rtnl_msg(const struct nlmsghdr *nlh, void *data)
 			acc->bad++;
 		}
 		break;
+	case RTM_NEWNEIGH:
+		p = grow(acc->neighs, &acc->cap_neighs, acc->nneighs, sizeof(*acc->neighs));
+		if (!p)
+			return -ENOMEM;
+		acc->neighs = p;
+		if (ns_rtnl_parse_neigh(nlh, &acc->neighs[acc->nneighs]))
+			acc->bad++;
+		else
+			acc->nneighs++;
+		break;
 	default:
 		acc->bad++;
 	}
@@ -287,6 +425,7 @@ void ns_rtnl_acc_free(struct ns_rtnl_acc *acc)
 		return;
 	free(acc->links);
 	free(acc->addrs);
+	free(acc->neighs);
 	memset(acc, 0, sizeof(*acc));
 }
 

@@ -11,6 +11,11 @@
 #include "events.h"
 #include "log.h"
 #include "maps.h"
+#include "l2.h"
+#include "path.h"
+
+/* Without --event: resets and INVALID packets. */
+#define NS_TRACE_DEFAULT_EVENTS (NS_EV_BIT(NS_EV_RST_SENT) | NS_EV_BIT(NS_EV_RST_RECV) | NS_EV_BIT(NS_EV_CT_INVALID))
 
 struct trace_ctx {
 	struct ns_session *s;
@@ -45,9 +50,69 @@ static void usage(FILE *f)
 		"Stream events, one line each.\n"
 		"\n"
 		"  -e, --event LIST     events to show, comma-separated: %s\n"
+		"                       (default: rst, ct-invalid)\n"
 		"  -c, --count N        stop after N events\n"
 		"%s",
 		ns_event_names_help(), NS_COMMON_HELP);
+}
+
+/* FDB changes and neighbour changes the kernel counted (refreshes and no-op updates are not events). */
+static uint64_t l2_counted(struct trace_ctx *t, uint64_t *stats)
+{
+	const struct ns_loaded *l = ns_session_feat(t->s, NS_FEAT_FDB);
+	struct ns_fdb_counts fc = {};
+	struct ns_neigh_counts nc = {};
+	uint64_t st[NS_STAT_MAX] = {}, n = 0;
+	size_t i;
+
+	if ((t->o->cfg.event_mask & NS_EV_BIT(NS_EV_FDB)) && !ns_fdb_read_counts(l, &fc))
+		for (i = 0; i < fc.n; i++)
+			if (fc.v[i].action != NS_FDB_REFRESH && ns_session_wanted(t->s, fc.v[i].netns))
+				n += fc.v[i].n;
+	if ((t->o->cfg.event_mask & NS_EV_BIT(NS_EV_NEIGH)) && !ns_neigh_read_counts(l, &nc))
+		for (i = 0; i < nc.n; i++)
+			if (nc.v[i].flags && ns_session_wanted(t->s, nc.v[i].netns))
+				n += nc.v[i].n;
+	if (!ns_read_stats(l, st))
+		stats[NS_STAT_RB_LOST] += st[NS_STAT_RB_LOST];
+	free(fc.v);
+	free(nc.v);
+	return n;
+}
+
+/*
+ * Drops and retransmissions the kernel counted. Their events are rate-limited
+ * per key in the kernel (docs/events.md), so fewer may be printed than counted.
+ */
+static uint64_t path_counted(struct trace_ctx *t, uint64_t *stats)
+{
+	const struct ns_loaded *d = ns_session_feat(t->s, NS_FEAT_DROP), *r = ns_session_feat(t->s, NS_FEAT_RETRANS);
+	struct ns_drop_counts dc = {};
+	struct ns_retrans_counts rc = {};
+	uint64_t st[NS_STAT_MAX], n = 0;
+	size_t i;
+
+	if (d && (t->o->cfg.event_mask & NS_EV_BIT(NS_EV_DROP)) && !ns_drop_read_counts(d, &dc))
+		for (i = 0; i < dc.n; i++)
+			if (ns_session_wanted(t->s, dc.v[i].netns))
+				n += dc.v[i].n;
+	if (r && !ns_retrans_read_counts(r, &rc))
+		for (i = 0; i < rc.n; i++) {
+			const struct ns_retrans_count *c = &rc.v[i];
+
+			if (!ns_session_wanted(t->s, c->netns))
+				continue;
+			if ((c->unit == NS_RT_U_RETRANS && (t->o->cfg.event_mask & NS_EV_BIT(NS_EV_RETRANS))) ||
+			    (c->unit == NS_RT_U_FLOW_END && (t->o->cfg.event_mask & NS_EV_BIT(NS_EV_FLOW_END))))
+				n += c->n;
+		}
+	if (d && !ns_read_stats(d, st))
+		stats[NS_STAT_RB_LOST] += st[NS_STAT_RB_LOST];
+	if (r && !ns_read_stats(r, st))
+		stats[NS_STAT_RB_LOST] += st[NS_STAT_RB_LOST];
+	ns_drop_counts_free(&dc);
+	ns_retrans_counts_free(&rc);
+	return n;
 }
 
 /* Totals the kernel counted for what this trace asked for, to compare with what was printed. */
@@ -85,6 +150,9 @@ static void report_totals(struct trace_ctx *t)
 		if (!ns_read_stats(ns_session_feat(t->s, NS_FEAT_CT), ct_stats))
 			stats[NS_STAT_RB_LOST] += ct_stats[NS_STAT_RB_LOST];
 	}
+	if (ns_session_feat(t->s, NS_FEAT_FDB))
+		counted += l2_counted(t, stats);
+	counted += path_counted(t, stats);
 	ns_info("%llu events printed; kernel counted %llu matching; %llu lost (ring buffer full)%s",
 		(unsigned long long)t->printed, (unsigned long long)counted,
 		(unsigned long long)stats[NS_STAT_RB_LOST],
@@ -106,6 +174,7 @@ int cmd_trace(int argc, char **argv)
 	struct ns_session s;
 	struct trace_ctx t = { .s = &s, .o = &o };
 	uint32_t mask = 0;
+	unsigned optional = NS_FEAT_BIT(NS_FEAT_CT);
 	const char *bad;
 	int opt, err;
 
@@ -141,11 +210,22 @@ int cmd_trace(int argc, char **argv)
 		usage(stderr);
 		return NS_EXIT_FAIL;
 	}
-	if (mask)
-		o.cfg.event_mask = mask;
+	/*
+	 * Without --event: resets and INVALID packets, as before the L2 and path
+	 * events existed. Those are opt-in (-e fdb,neigh,drop,retrans or all):
+	 * every ARP resolution is a neigh event, every SYN to a closed port a drop.
+	 */
+	o.cfg.event_mask = mask ? mask : NS_TRACE_DEFAULT_EVENTS;
+	if (o.cfg.event_mask & (NS_EV_BIT(NS_EV_FDB) | NS_EV_BIT(NS_EV_NEIGH)))
+		optional |= NS_FEAT_BIT(NS_FEAT_FDB);
+	/* kfree_skb fires for every freed packet: hook it only when drops are wanted */
+	if (o.cfg.event_mask & NS_EV_BIT(NS_EV_DROP))
+		optional |= NS_FEAT_BIT(NS_FEAT_DROP);
+	if (o.cfg.event_mask & (NS_EV_BIT(NS_EV_RETRANS) | NS_EV_BIT(NS_EV_FLOW_END)))
+		optional |= NS_FEAT_BIT(NS_FEAT_RETRANS);
 
 	ns_signals_install();
-	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST), NS_FEAT_BIT(NS_FEAT_CT), &o.cfg, o.netns, o.nr_netns, &o.ident, on_event, &t);
+	err = ns_session_open(&s, NS_FEAT_BIT(NS_FEAT_RST), optional, &o.cfg, o.netns, o.nr_netns, &o.ident, on_event, &t);
 	if (err)
 		return NS_EXIT_FAIL;
 	ns_session_report_hooks(&s, false);

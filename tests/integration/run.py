@@ -12,7 +12,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-MODULES = ["test_rst", "test_cli", "test_containers", "test_conntrack"]
+MODULES = ["test_rst", "test_cli", "test_containers", "test_conntrack", "test_fdb", "test_path"]
 
 
 def main():

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "containers.h"
@@ -34,6 +36,7 @@ static int fake_table(struct ns_ctr_table *t, char *dir)
 		return -1;
 	t->proc_root = dir;
 	t->netns_dir = dir;
+	t->docker_netns_dir = dir;
 	t->expire_ms = 1000;
 	return 0;
 }
@@ -137,6 +140,65 @@ UT_TEST(containers_resolve_by_ip_mac_and_host_veth)
 	UT_ASSERT(ns_ctr_ident_netns(&t, 4026531840u, &id) && id.kind == NS_IDENT_HOST);
 	n->alive = false;	/* gone: its address no longer names it */
 	UT_ASSERT(!ns_ctr_ident_mac(&t, mac, &id));
+	ns_ctr_table_destroy(&t);
+	rmdir(dir);
+}
+
+/*
+ * Docker's overlay namespaces: a bind mount under /run/docker/netns and no
+ * process. A symlink to our own namespace stands in for the bind mount (stat
+ * and statfs follow it to nsfs), so this runs without root.
+ */
+UT_TEST(containers_docker_netns_without_process)
+{
+	char dir[] = "/tmp/ns-ctr-XXXXXX", ddir[] = "/tmp/ns-dock-XXXXXX", link[64], stale[64];
+	struct ns_ctr_table t;
+	struct ns_nsinfo *v = NULL;
+	struct ns_ident id;
+	struct stat self, st;
+	size_t n = 0, i;
+	int fd;
+
+	UT_ASSERT(!fake_table(&t, dir));
+	UT_ASSERT(mkdtemp(ddir));
+	UT_ASSERT(!stat("/proc/self/ns/net", &self));
+	t.docker_netns_dir = ddir;
+	t.host_netns = 0;	/* our namespace plays the overlay's, not the host's */
+	snprintf(link, sizeof(link), "%s/1-abcdef1234", ddir);
+	snprintf(stale, sizeof(stale), "%s/2-unmounted", ddir);
+	UT_ASSERT(!symlink("/proc/self/ns/net", link));
+	fd = open(stale, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);	/* what a crashed runtime leaves: not nsfs */
+	UT_ASSERT(fd >= 0);
+	close(fd);
+
+	UT_EQ_INT(ns_ctr_table_refresh(&t, mono_ms()), 0);
+	UT_EQ_INT(t.nns, 1);	/* the stale file is no namespace */
+	UT_EQ_INT(t.ns[0].netns, (uint32_t)self.st_ino);
+	UT_EQ_STR(t.ns[0].dockerns, "1-abcdef1234");
+	UT_EQ_STR(t.ns[0].ipns, "");
+	UT_ASSERT(t.ns[0].alive);
+	UT_ASSERT(ns_ctr_ident_netns(&t, (uint32_t)self.st_ino, &id));
+	UT_EQ_INT(id.kind, NS_IDENT_NETNS);
+	UT_EQ_STR(id.name, "docker:1-abcdef1234");
+	UT_EQ_STR(id.ipns, "docker:1-abcdef1234");
+	/* no pid: it is entered through the bind mount */
+	fd = ns_ctr_table_open_netns(&t, (uint32_t)self.st_ino);
+	UT_ASSERT(fd >= 0);
+	UT_ASSERT(!fstat(fd, &st) && st.st_ino == self.st_ino);
+	close(fd);
+	UT_EQ_INT(ns_ctr_table_namespaces(&t, &v, &n), 0);
+	for (i = 0; i < n; i++)
+		UT_ASSERT(v[i].alive);
+	free(v);
+
+	/* unmounted (the overlay network removed): it starts expiring like any other */
+	UT_ASSERT(!unlink(link));
+	UT_EQ_INT(ns_ctr_table_refresh(&t, mono_ms()), 0);
+	UT_ASSERT(!t.ns[0].alive);
+	UT_EQ_STR(t.ns[0].dockerns, "");
+	UT_ASSERT(ns_ctr_table_open_netns(&t, (uint32_t)self.st_ino) < 0);
+	unlink(stale);
+	rmdir(ddir);
 	ns_ctr_table_destroy(&t);
 	rmdir(dir);
 }

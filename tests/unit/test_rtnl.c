@@ -13,6 +13,7 @@
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include "rtnl.h"
@@ -199,6 +200,212 @@ UT_TEST(rtnl_addresses)
 	ns_rtnl_acc_free(&a);
 }
 
+/* --- the overlay fixtures (README: "ovl" netns, vxlan1 with a bad FDB and neighbour entry) --- */
+
+static const uint8_t c2_mac[6] = { 0x8a, 0x7d, 0xe4, 0x52, 0x17, 0xae };
+
+UT_TEST(rtnl_vxlan_details)
+{
+	static const uint8_t vtep[4] = { 10, 99, 0, 1 };
+	struct ns_rtnl_acc a = {};
+	const struct ns_link *vx, *br, *c2eth;
+
+	UT_EQ_INT(parse_file("ovl_link.hex", &a), 1);
+	UT_EQ_INT(a.bad, 0);
+	UT_EQ_INT(a.nlinks, 6);
+	vx = link_named(&a, "vxlan1");
+	br = link_named(&a, "br0");
+	UT_ASSERT(vx && br);
+	UT_EQ_STR(vx->kind, "vxlan");
+	UT_ASSERT(vx->vxlan.valid);
+	UT_EQ_INT(vx->vxlan.vni, 42);
+	UT_ASSERT(vx->vxlan.proxy);
+	UT_ASSERT(!vx->vxlan.learning);
+	UT_EQ_INT(vx->vxlan.local_family, AF_INET);
+	UT_ASSERT(!memcmp(vx->vxlan.local, vtep, 4));
+	UT_EQ_INT(vx->vxlan.port, 4789);
+	UT_EQ_INT(vx->master, br->ifindex);
+	UT_ASSERT(!br->vxlan.valid);	/* only vxlan's IFLA_INFO_DATA is read */
+	ns_rtnl_acc_free(&a);
+	/* the first capture's vx0: local 10.77.0.1, no proxy, learning by default */
+	UT_EQ_INT(parse_file("host_link.hex", &a), 1);
+	vx = link_named(&a, "vx0");
+	UT_ASSERT(vx && vx->vxlan.valid);
+	UT_EQ_INT(vx->vxlan.vni, 42);
+	UT_EQ_INT(vx->vxlan.local_family, AF_INET);
+	UT_ASSERT(!memcmp(vx->vxlan.local, (const uint8_t[4]){ 10, 77, 0, 1 }, 4));
+	UT_ASSERT(!vx->vxlan.proxy);
+	UT_ASSERT(vx->vxlan.learning);	/* the kernel's default */
+	ns_rtnl_acc_free(&a);
+	UT_EQ_INT(parse_file("c2_link.hex", &a), 1);
+	c2eth = link_named(&a, "eth0");
+	UT_ASSERT(c2eth && c2eth->has_mac && !memcmp(c2eth->mac, c2_mac, 6));
+	ns_rtnl_acc_free(&a);
+}
+
+/* The AF_BRIDGE entry for mac: a device's own (want_self) or a bridge's. */
+static const struct ns_neigh *fdb_entry(const struct ns_rtnl_acc *a, const char *mac, uint8_t want_self)
+{
+	uint8_t m[6];
+	size_t i;
+
+	if (sscanf(mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+		return NULL;
+	for (i = 0; i < a->nneighs; i++)
+		if (a->neighs[i].family == AF_BRIDGE && a->neighs[i].has_lladdr && !memcmp(a->neighs[i].lladdr, m, 6) &&
+		    !(a->neighs[i].flags & NTF_SELF) == !want_self)
+			return &a->neighs[i];
+	return NULL;
+}
+
+static int is_ip(int family, const uint8_t *addr, const char *text)
+{
+	uint8_t want[16] = {};
+
+	return inet_pton(family, text, want) == 1 && !memcmp(addr, want, family == AF_INET ? 4 : 16);
+}
+
+UT_TEST(rtnl_vxlan_fdb_dump)
+{
+	struct ns_rtnl_acc a = {};
+	const struct ns_neigh *bad, *flood, *remote, *other, *own;
+	size_t i, self = 0;
+
+	UT_EQ_INT(parse_file("ovl_fdb.hex", &a), 1);
+	UT_EQ_INT(a.bad, 0);
+	UT_EQ_INT(a.nlinks + a.naddrs, 0);
+	UT_ASSERT(a.nneighs >= 5);
+	for (i = 0; i < a.nneighs; i++) {
+		UT_EQ_INT(a.neighs[i].family, AF_BRIDGE);
+		self += a.neighs[i].ifindex == 4 && (a.neighs[i].flags & NTF_SELF);
+	}
+	UT_EQ_INT(self, 4);	/* vxlan1 (ifindex 4): the four entries added with `self` */
+	bad = fdb_entry(&a, "8a:7d:e4:52:17:ae", NTF_SELF);
+	UT_ASSERT(bad);
+	UT_EQ_INT(bad->ifindex, 4);
+	UT_EQ_INT(bad->dst_family, AF_INET);
+	UT_ASSERT(is_ip(AF_INET, bad->dst, "127.0.0.1"));
+	UT_ASSERT(bad->state & NUD_PERMANENT);
+	UT_ASSERT(!bad->has_port && !bad->has_vni && !bad->has_vlan && !bad->via_ifindex);
+	flood = fdb_entry(&a, "00:00:00:00:00:00", NTF_SELF);
+	UT_ASSERT(flood && is_ip(AF_INET, flood->dst, "10.99.0.2"));
+	remote = fdb_entry(&a, "02:11:22:33:44:55", NTF_SELF);
+	UT_ASSERT(remote && is_ip(AF_INET, remote->dst, "10.99.0.2"));
+	other = fdb_entry(&a, "02:11:22:33:44:66", NTF_SELF);
+	UT_ASSERT(other && is_ip(AF_INET, other->dst, "10.99.0.3"));
+	/* sent only where they differ from the device's own dstport and VNI */
+	UT_ASSERT(other->has_port && other->port == 8472);
+	UT_ASSERT(other->has_vni && other->vni == 43);
+	/* the bridge's entry for vxlan1's own MAC: no NTF_SELF (nor NTF_MASTER: the kernel leaves ndm_flags 0), NDA_MASTER = br0 (3) */
+	own = fdb_entry(&a, "ee:2b:03:1b:9b:e8", 0);
+	UT_ASSERT(own && own->ifindex == 4 && own->master == 3 && own->dst_family == 0);
+	ns_rtnl_acc_free(&a);
+}
+
+UT_TEST(rtnl_neigh_dump)
+{
+	struct ns_rtnl_acc a = {};
+	bool v4 = false, v6p = false, v6n = false, failed = false;
+	size_t i;
+
+	UT_EQ_INT(parse_file("ovl_neigh.hex", &a), 1);
+	UT_EQ_INT(a.bad, 0);
+	for (i = 0; i < a.nneighs; i++) {
+		const struct ns_neigh *n = &a.neighs[i];
+
+		UT_ASSERT(n->family == AF_INET || n->family == AF_INET6);
+		UT_EQ_INT(n->dst_family, n->family);
+		if (n->ifindex == 4 && is_ip(AF_INET, n->dst, "10.0.0.3") && n->family == AF_INET) {
+			UT_ASSERT(n->has_lladdr && !memcmp(n->lladdr, c2_mac, 6));
+			UT_EQ_INT(n->state, NUD_PERMANENT);
+			v4 = true;
+		}
+		if (n->family == AF_INET6 && is_ip(AF_INET6, n->dst, "fd00::9"))
+			v6p = n->state == NUD_PERMANENT && n->ifindex == 4;
+		if (n->family == AF_INET6 && is_ip(AF_INET6, n->dst, "fd00::a"))
+			v6n = n->state == NUD_NOARP && n->has_lladdr;
+		if (n->family == AF_INET && is_ip(AF_INET, n->dst, "10.99.0.2"))
+			failed = n->state == NUD_FAILED && !n->has_lladdr && n->ifindex == 2;
+	}
+	UT_ASSERT(v4 && v6p && v6n && failed);
+	ns_rtnl_acc_free(&a);
+}
+
+static struct nlmsghdr *put_neigh(char *buf, int family, int ifindex, uint16_t state, uint8_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+
+	nlh->nlmsg_type = RTM_NEWNEIGH;
+	ndm->ndm_family = (uint8_t)family;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_state = state;
+	ndm->ndm_flags = flags;
+	return nlh;
+}
+
+UT_TEST(rtnl_built_neighbours)
+{
+	static const uint8_t mac[6] = { 2, 0x42, 10, 0, 1, 5 }, v6[16] = { 0xfd, [15] = 3 }, bad3[3] = { 1, 2, 3 };
+	char buf[512] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh;
+	struct ns_neigh n;
+
+	nlh = put_neigh(buf, AF_BRIDGE, 7, NUD_NOARP, NTF_SELF);
+	mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
+	mnl_attr_put(nlh, NDA_DST, 16, v6);
+	mnl_attr_put_u16(nlh, NDA_VLAN, 100);
+	mnl_attr_put_u16(nlh, NDA_PORT, htons(4790));
+	mnl_attr_put_u32(nlh, NDA_VNI, 4097);
+	mnl_attr_put_u32(nlh, NDA_IFINDEX, 2);
+	mnl_attr_put_u32(nlh, NDA_MASTER, 9);
+	mnl_attr_put_u32(nlh, 0x3fff, 1);	/* newer than our headers: ignored */
+	UT_EQ_INT(ns_rtnl_parse_neigh(nlh, &n), 0);
+	UT_EQ_INT(n.ifindex, 7);
+	UT_EQ_INT(n.family, AF_BRIDGE);
+	UT_EQ_INT(n.state, NUD_NOARP);
+	UT_EQ_INT(n.flags, NTF_SELF);
+	UT_ASSERT(n.has_lladdr && !memcmp(n.lladdr, mac, 6));
+	UT_EQ_INT(n.dst_family, AF_INET6);
+	UT_ASSERT(!memcmp(n.dst, v6, 16));
+	UT_ASSERT(n.has_vlan && n.vlan == 100);
+	UT_ASSERT(n.has_port && n.port == 4790);
+	UT_ASSERT(n.has_vni && n.vni == 4097);
+	UT_EQ_INT(n.via_ifindex, 2);
+	UT_EQ_INT(n.master, 9);
+
+	/* a 3-byte destination, a short VLAN, no ifindex, not RTM_NEWNEIGH */
+	nlh = put_neigh(buf, AF_INET, 7, NUD_REACHABLE, 0);
+	mnl_attr_put(nlh, NDA_DST, 3, bad3);
+	UT_EQ_INT(ns_rtnl_parse_neigh(nlh, &n), -EINVAL);
+	nlh = put_neigh(buf, AF_BRIDGE, 7, NUD_REACHABLE, 0);
+	mnl_attr_put(nlh, NDA_VLAN, 1, bad3);
+	UT_EQ_INT(ns_rtnl_parse_neigh(nlh, &n), -EINVAL);
+	UT_EQ_INT(ns_rtnl_parse_neigh(put_neigh(buf, AF_INET, 0, NUD_REACHABLE, 0), &n), -EINVAL);
+	nlh = put_neigh(buf, AF_INET, 7, NUD_REACHABLE, 0);
+	nlh->nlmsg_type = RTM_DELNEIGH;
+	UT_EQ_INT(ns_rtnl_parse_neigh(nlh, &n), -EINVAL);
+	/* a non-Ethernet link-layer address is no MAC, but the entry stands */
+	nlh = put_neigh(buf, AF_INET, 7, NUD_PERMANENT, 0);
+	mnl_attr_put(nlh, NDA_LLADDR, 3, bad3);
+	UT_EQ_INT(ns_rtnl_parse_neigh(nlh, &n), 0);
+	UT_ASSERT(!n.has_lladdr);
+	/* in a dump: a bad one is counted and skipped */
+	{
+		struct ns_rtnl_acc a = {};
+		char two[1024] __attribute__((aligned(4)));
+		struct nlmsghdr *m2;
+
+		nlh = put_neigh(two, AF_INET, 7, NUD_PERMANENT, 0);
+		nlh->nlmsg_flags = NLM_F_MULTI;
+		m2 = put_neigh(two + nlh->nlmsg_len, AF_INET, 0, NUD_PERMANENT, 0);
+		UT_EQ_INT(ns_rtnl_parse_buf(two, nlh->nlmsg_len + m2->nlmsg_len, 0, 0, &a), 0);
+		UT_EQ_INT(a.nneighs, 1);
+		UT_EQ_INT(a.bad, 1);
+		ns_rtnl_acc_free(&a);
+	}
+}
+
 static int diag_file(const char *name, uint64_t c[16], size_t *bad)
 {
 	size_t len = 0;
@@ -288,7 +495,8 @@ static int names_terminated(const struct ns_rtnl_acc *a)
 UT_TEST(rtnl_truncations_and_flips)
 {
 	static const char *const names[] = { "host_link.hex", "ctr_link.hex", "ctr_addr.hex", "host_addr.hex",
-					     "client_diag4.hex", "server_diag_compat.hex" };
+					     "client_diag4.hex", "server_diag_compat.hex", "ovl_link.hex",
+					     "ovl_fdb.hex", "ovl_neigh.hex" };
 	unsigned seed = 4242;
 	size_t i, k, len, bad;
 	uint64_t c[16];

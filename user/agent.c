@@ -208,7 +208,15 @@ static void overlay_audit_now(struct agent_ctx *ac)
 	ac->ovl_done = true;
 	ns_buf_reset(&ac->rep.overlay_text);
 	ns_buf_reset(&ac->rep.overlay_json);
-	ns_overlay_report_text(&ac->ovl, &ac->rep.overlay_text);
+	ns_buf_reset(&ac->out);
+	ns_overlay_report_text(&ac->ovl, &ac->out);
+	/* one report line per finding, indented like the rest of the report */
+	for (const char *p = ac->out.p, *e; p && p < ac->out.p + ac->out.len; p = e + 1) {
+		e = memchr(p, '\n', (size_t)(ac->out.p + ac->out.len - p));
+		if (!e)
+			e = ac->out.p + ac->out.len;
+		ns_buf_printf(&ac->rep.overlay_text, "  overlay audit: %.*s\n", (int)(e - p), p);
+	}
 	nj_init(&j, &ac->rep.overlay_json);
 	ns_overlay_report_json(&ac->ovl, &j);
 	/* new findings are news: the report carries them from now on */
@@ -776,6 +784,32 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return (h ^ v) * 0x100000001b3ULL;
 }
 
+static int prune_key_rst(void *ctx, const void *key);
+
+/* A namespace forgotten: its bridges' and neighbours' kernel counters and our own records go too. */
+static void l2_netns_gone(struct agent_ctx *ac, uint32_t netns)
+{
+	const struct ns_loaded *l = ns_session_feat(ac->s, NS_FEAT_FDB);
+	size_t i;
+
+	if (!l)
+		return;
+	/* every key of these maps starts with the netns inode */
+	ns_map_prune(ns_find_map(l, "fdb_counts"), prune_key_rst, &netns);
+	ns_map_prune(ns_find_map(l, "neigh_counts"), prune_key_rst, &netns);
+	ns_map_prune(ns_find_map(l, "fdb_last"), prune_key_rst, &netns);
+	for (i = 0; i < ac->ndups;)
+		if (ac->dups[i].netns == netns)
+			ac->dups[i] = ac->dups[--ac->ndups];
+		else
+			i++;
+	for (i = 0; i < ac->nbrs;)
+		if (ac->brs[i].netns == netns)
+			ac->brs[i] = ac->brs[--ac->nbrs];
+		else
+			i++;
+}
+
 static int prune_key_rst(void *ctx, const void *key)
 {
 	const uint32_t *gone = ctx;
@@ -798,6 +832,7 @@ static void prune_expired(struct agent_ctx *ac)
 					     prune_key_rst, &gone[i]);
 			gauge_drop(ac, gone[i]);
 			ns_path_netns_gone(&ac->path, gone[i]);
+			l2_netns_gone(ac, gone[i]);
 		}
 	}
 }

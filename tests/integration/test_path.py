@@ -321,3 +321,39 @@ def test_stalled_flow_reported_healthy_and_idle_not(ctx):
         print(f"    stalled_flow after {seen_after:.1f}s (threshold {threshold}s); closed as recovered "
               f"{closed[0]['anomaly']['stuck_ms'] / 1000:.1f}s after it stuck")
         agent.close()
+
+
+def test_stalled_flow_that_dies_closes_as_timeout(ctx):
+    """A blackholed upload whose sender gives up (tcp_retries2=4 in its namespace) is reported stalled,
+    then closed with end "timeout" (the kernel's ETIMEDOUT), not "recovered"."""
+    threshold = 2
+    with Routed("t") as t:
+        sink = t.py(t.s, SINK, t.s_ip, 5008, ready="listening")
+        agent = Proc([ctx["bin"], "agent", "--json", "--interval", "1s", "--stall-threshold", f"{threshold}s",
+                      "--netns", t.c, "--netns", t.r, "--netns", t.s], ready=AGENT_READY)
+        sender = None
+        try:
+            # ~6 s of retransmissions with RTO backoff from 200 ms, then ETIMEDOUT
+            sh(PY, "-c", "open('/proc/sys/net/ipv4/tcp_retries2', 'w').write('4')", ns=t.c)
+            sender = t.py(t.c, SEND, t.s_ip, 5008, 0, 1 << 14, 0.01, ready="connected")
+            time.sleep(1)
+            t.nft_rule("tcp dport 5008 counter drop")
+            deadline = time.monotonic() + 40
+            closed = []
+            while time.monotonic() < deadline and not closed:
+                closed = [x for x in stall_anomalies(agent.stdout())
+                          if x["anomaly"]["dport"] == 5008 and x["transition"] == "closed"]
+                time.sleep(0.3)
+            opened = [x for x in stall_anomalies(agent.stdout())
+                      if x["anomaly"]["dport"] == 5008 and x["transition"] == "opened"]
+            assert len(opened) == 1, agent.stdout()[-3000:]
+            assert closed and closed[0]["anomaly"]["end"] == "timeout", agent.stdout()[-3000:]
+            assert closed[0]["anomaly"]["bytes_acked"] > 0, closed[0]
+        finally:
+            if sender:
+                sender.close()
+            assert agent.stop() == 0, agent.stderr()
+            sink.close()
+        crow, _ = final_ns(agent.stdout(), netns_inode(t.c))
+        assert crow["stalls"]["total"] == 1 and crow["stalls"]["open"] == 0, crow
+        agent.close()

@@ -30,8 +30,15 @@
 #define NS_NFPROTO_IPV4 2
 #define NS_NFPROTO_IPV6 10
 #define NS_NF_INET_PRE_ROUTING 0
-/* right after conntrack (NF_IP_PRI_CONNTRACK, -200), before NAT (-100) */
+/*
+ * Right after conntrack (NF_IP_PRI_CONNTRACK, -200), before mangle (-150) and
+ * NAT (-100): anywhere in between sees conntrack's verdict before NAT. The
+ * kernel refuses a second BPF hook at a priority already taken by one
+ * (-EBUSY, nf_hook_entries_grow()), so a `trace` next to a running agent, or
+ * two agents, take the next free slot instead of losing the events.
+ */
 #define NS_CT_PRIORITY (-199)
+#define NS_CT_PRIORITY_SLOTS 16
 
 static const struct ns_hook ct_hooks[] = {
 	{ "netfilter+kprobe", "PRE_ROUTING after conntrack, + conntrack's reason (nf_tcp_log_invalid)",
@@ -48,20 +55,7 @@ static const struct ns_source ct_sources[] = {
 	  sizeof(ct_hooks) / sizeof(ct_hooks[0]) },
 };
 
-static void *ct_open(void)
-{
-	return ct_bpf__open();
-}
-
-static struct bpf_object *ct_object(void *skel)
-{
-	return ((struct ct_bpf *)skel)->obj;
-}
-
-static void ct_destroy(void *skel)
-{
-	ct_bpf__destroy(skel);
-}
+NS_SKEL_OPS(ct)
 
 static int ct_configure(void *skel, const void *cfgp, bool trial)
 {
@@ -113,8 +107,12 @@ static int nf_link_create(int prog_fd, unsigned pf)
 	attr.attach_type = NS_BPF_NETFILTER;
 	attr.pf = pf;
 	attr.hooknum = NS_NF_INET_PRE_ROUTING;
-	attr.priority = NS_CT_PRIORITY;
-	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+	for (int slot = 0; slot < NS_CT_PRIORITY_SLOTS; slot++) {
+		attr.priority = NS_CT_PRIORITY + slot;
+		fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+		if (fd >= 0 || errno != EBUSY)
+			break;
+	}
 	return fd < 0 ? -errno : fd;
 }
 

@@ -28,33 +28,16 @@ static const struct ns_source drop_sources[] = {
 	  sizeof(drop_hooks) / sizeof(drop_hooks[0]) },
 };
 
-static void *drop_open(void)
-{
-	return drop_bpf__open();
-}
-
-static struct bpf_object *drop_object(void *skel)
-{
-	return ((struct drop_bpf *)skel)->obj;
-}
-
-static void drop_destroy(void *skel)
-{
-	drop_bpf__destroy(skel);
-}
+NS_SKEL_OPS(drop)
 
 static int drop_configure(void *skel, const void *cfgp, bool trial)
 {
 	const struct ns_bpf_cfg *cfg = cfgp;
 	struct drop_bpf *s = skel;
-	long page = sysconf(_SC_PAGESIZE);
 	int err;
 
-	s->rodata->event_mask = cfg->event_mask;
-	s->rodata->filter_netns = cfg->filter_netns;
-	s->rodata->wakeup_bytes = cfg->wakeup_bytes;
 	s->rodata->drop_events_per_sec = NS_DROP_EVENTS_PER_SEC_DEFAULT;
-	err = bpf_map__set_max_entries(s->maps.events, trial ? (__u32)page : (__u32)cfg->ringbuf_bytes);
+	err = NS_SKEL_EVENTS_CFG(s, cfg, trial);
 	if (!err && trial)
 		err = bpf_map__set_max_entries(s->maps.drop_counts, 1) ?: bpf_map__set_max_entries(s->maps.drop_rate, 1) ?:
 		      bpf_map__set_max_entries(s->maps.netns_filter, 1);

@@ -47,32 +47,15 @@ static const struct ns_source fdb_sources[] = {
 	  sizeof(neigh_hooks) / sizeof(neigh_hooks[0]) },
 };
 
-static void *fdb_open(void)
-{
-	return fdb_bpf__open();
-}
-
-static struct bpf_object *fdb_object(void *skel)
-{
-	return ((struct fdb_bpf *)skel)->obj;
-}
-
-static void fdb_destroy(void *skel)
-{
-	fdb_bpf__destroy(skel);
-}
+NS_SKEL_OPS(fdb)
 
 static int fdb_configure(void *skel, const void *cfgp, bool trial)
 {
 	const struct ns_bpf_cfg *cfg = cfgp;
 	struct fdb_bpf *s = skel;
-	long page = sysconf(_SC_PAGESIZE);
 	int err;
 
-	s->rodata->event_mask = cfg->event_mask;
-	s->rodata->filter_netns = cfg->filter_netns;
-	s->rodata->wakeup_bytes = cfg->wakeup_bytes;
-	err = bpf_map__set_max_entries(s->maps.events, trial ? (__u32)page : (__u32)cfg->ringbuf_bytes);
+	err = NS_SKEL_EVENTS_CFG(s, cfg, trial);
 	if (!err && trial) {
 		err = bpf_map__set_max_entries(s->maps.fdb_last, 1) ?: bpf_map__set_max_entries(s->maps.fdb_counts, 1) ?:
 		      bpf_map__set_max_entries(s->maps.neigh_counts, 1) ?:

@@ -19,6 +19,38 @@ struct ns_bpf_cfg {
 	uint32_t fdb_entries;		/* (bridge, vlan, MAC) entries remembered; 0: the object's default */
 };
 
+/*
+ * The skeleton glue every feature has (struct ns_feature's open/object/
+ * destroy) for a bpftool skeleton named <feat>_bpf.
+ */
+#define NS_SKEL_OPS(feat)                                                      \
+	static void *feat##_open(void)                                         \
+	{                                                                      \
+		return feat##_bpf__open();                                     \
+	}                                                                      \
+	static struct bpf_object *feat##_object(void *skel)                    \
+	{                                                                      \
+		return ((struct feat##_bpf *)skel)->obj;                       \
+	}                                                                      \
+	static void feat##_destroy(void *skel)                                 \
+	{                                                                      \
+		feat##_bpf__destroy(skel);                                     \
+	}
+
+/*
+ * The rodata every object with events carries (ns_common.bpf.h), and its
+ * ring buffer: a page for a trial load, the configured size otherwise.
+ * Evaluates to 0 or a negative errno.
+ */
+#define NS_SKEL_EVENTS_CFG(skel, cfg, trial)                                                        \
+	({                                                                                          \
+		(skel)->rodata->event_mask = (cfg)->event_mask;                                     \
+		(skel)->rodata->filter_netns = (cfg)->filter_netns;                                 \
+		(skel)->rodata->wakeup_bytes = (cfg)->wakeup_bytes;                                 \
+		bpf_map__set_max_entries((skel)->maps.events, (trial) ? (__u32)sysconf(_SC_PAGESIZE) \
+								: (__u32)(cfg)->ringbuf_bytes);     \
+	})
+
 extern const struct ns_feature ns_rst_feature;
 
 /* Sum the per-CPU counters into `s` (cleared first). */

@@ -273,7 +273,7 @@ void ns_fmt_rst_json(const struct ns_fmt *f, const struct rst_event *e, struct n
 	ns_buf_putn(b, "\n", 1);
 }
 
-static const char *proto_name(uint8_t p, char *buf, size_t len)
+const char *ns_ip_proto_name(uint8_t p, char *buf, size_t len)
 {
 	switch (p) {
 	case 6:
@@ -335,7 +335,7 @@ void ns_fmt_ct_text(const struct ns_fmt *f, const struct ct_event *e, struct ns_
 		else
 			snprintf(detail, sizeof(detail), "[%s] seq %u ack %u len %u", fl, e->seq, e->ack, e->len);
 	} else {
-		snprintf(detail, sizeof(detail), "%s len %u", proto_name(e->proto, pbuf, sizeof(pbuf)), e->len);
+		snprintf(detail, sizeof(detail), "%s len %u", ns_ip_proto_name(e->proto, pbuf, sizeof(pbuf)), e->len);
 	}
 	ns_buf_printf(b, RST_COLS, tbuf, "ct-inval", ns_ident_label(&id, nsbuf, sizeof(nsbuf)), ifbuf, src, dst, "-",
 		      "INVALID", detail);
@@ -348,7 +348,7 @@ void ns_fmt_ct_json(const struct ns_fmt *f, const struct ct_event *e, struct ns_
 
 	ns_fmt_json_head(&j, f, &e->hdr, b);
 	nj_kv_str(&j, "family", e->family == 10 ? "ipv6" : "ipv4");
-	nj_kv_str(&j, "proto", proto_name(e->proto, pbuf, sizeof(pbuf)));
+	nj_kv_str(&j, "proto", ns_ip_proto_name(e->proto, pbuf, sizeof(pbuf)));
 	ns_fmt_addr(e->family, e->saddr, addr, sizeof(addr));
 	nj_kv_str(&j, "saddr", addr);
 	nj_key(&j, "sport");

@@ -38,6 +38,8 @@ void ns_fmt_addr(uint16_t family, const uint8_t *addr, char *buf, size_t len);
 void ns_fmt_rst_header(struct ns_buf *b);
 void ns_fmt_rst_text(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b);
 void ns_fmt_rst_json(const struct ns_fmt *f, const struct rst_event *e, struct ns_buf *b);
+/* IP protocol number -> "tcp", "udp", "icmp", "icmpv6", else "protoN" in buf. */
+const char *ns_ip_proto_name(uint8_t p, char *buf, size_t len);
 /* enum ns_ct_reason -> "SEQ_OVER_UPPER", ... */
 const char *ns_ct_reason_name(unsigned code);
 void ns_fmt_ct_text(const struct ns_fmt *f, const struct ct_event *e, struct ns_buf *b);

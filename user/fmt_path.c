@@ -44,23 +44,6 @@ const char *ns_flow_end_name(unsigned end)
 	return end < sizeof(names) / sizeof(names[0]) ? names[end] : "error";
 }
 
-const char *ns_ip_proto_name(uint8_t p, char *buf, size_t len)
-{
-	switch (p) {
-	case 6:
-		return "tcp";
-	case 17:
-		return "udp";
-	case 1:
-		return "icmp";
-	case 58:
-		return "icmpv6";
-	default:
-		snprintf(buf, len, "proto%u", p);
-		return buf;
-	}
-}
-
 static void label(const struct ns_fmt *f, uint32_t netns, char *buf, size_t len)
 {
 	struct ns_ident id;

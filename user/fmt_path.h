@@ -23,8 +23,6 @@ const char *ns_drop_reason_str(const struct ns_fmt *f, bool has_reason, uint32_t
 const char *ns_retrans_kind_name(unsigned kind);	/* "data", "syn", "synack" */
 const char *ns_retrans_cause_name(unsigned cause);	/* "other", "rto", "fast", "unknown" */
 const char *ns_flow_end_name(unsigned end);		/* "closed", "reset", "timeout", "error" */
-/* IPPROTO_* -> "tcp", "udp", "icmp", "icmpv6", else "proto<n>" in buf. */
-const char *ns_ip_proto_name(uint8_t p, char *buf, size_t len);
 
 void ns_fmt_drop_text(const struct ns_fmt *f, const struct drop_event *e, struct ns_buf *b);
 void ns_fmt_drop_json(const struct ns_fmt *f, const struct drop_event *e, struct ns_buf *b);

@@ -47,33 +47,16 @@ static const struct ns_source retrans_sources[] = {
 	  sizeof(flowend_hooks) / sizeof(flowend_hooks[0]) },
 };
 
-static void *retrans_open(void)
-{
-	return retrans_bpf__open();
-}
-
-static struct bpf_object *retrans_object(void *skel)
-{
-	return ((struct retrans_bpf *)skel)->obj;
-}
-
-static void retrans_destroy(void *skel)
-{
-	retrans_bpf__destroy(skel);
-}
+NS_SKEL_OPS(retrans)
 
 static int retrans_configure(void *skel, const void *cfgp, bool trial)
 {
 	const struct ns_bpf_cfg *cfg = cfgp;
 	struct retrans_bpf *s = skel;
-	long page = sysconf(_SC_PAGESIZE);
 	int err;
 
-	s->rodata->event_mask = cfg->event_mask;
-	s->rodata->filter_netns = cfg->filter_netns;
-	s->rodata->wakeup_bytes = cfg->wakeup_bytes;
 	s->rodata->retrans_events_per_flow_sec = NS_RETRANS_EVENTS_PER_SEC_DEFAULT;
-	err = bpf_map__set_max_entries(s->maps.events, trial ? (__u32)page : (__u32)cfg->ringbuf_bytes);
+	err = NS_SKEL_EVENTS_CFG(s, cfg, trial);
 	if (!err && trial)
 		err = bpf_map__set_max_entries(s->maps.retrans_counts, 1) ?:
 		      bpf_map__set_max_entries(s->maps.retrans_dests, 1) ?:

@@ -45,32 +45,15 @@ static const struct ns_source rst_sources[] = {
 	  rst_recv_hooks, sizeof(rst_recv_hooks) / sizeof(rst_recv_hooks[0]) },
 };
 
-static void *rst_open(void)
-{
-	return rst_bpf__open();
-}
-
-static struct bpf_object *rst_object(void *skel)
-{
-	return ((struct rst_bpf *)skel)->obj;
-}
-
-static void rst_destroy(void *skel)
-{
-	rst_bpf__destroy(skel);
-}
+NS_SKEL_OPS(rst)
 
 static int rst_configure(void *skel, const void *cfgp, bool trial)
 {
 	const struct ns_bpf_cfg *cfg = cfgp;
 	struct rst_bpf *s = skel;
-	long page = sysconf(_SC_PAGESIZE);
 	int err;
 
-	s->rodata->event_mask = cfg->event_mask;
-	s->rodata->filter_netns = cfg->filter_netns;
-	s->rodata->wakeup_bytes = cfg->wakeup_bytes;
-	err = bpf_map__set_max_entries(s->maps.events, trial ? (__u32)page : (__u32)cfg->ringbuf_bytes);
+	err = NS_SKEL_EVENTS_CFG(s, cfg, trial);
 	if (!err && trial)
 		err = bpf_map__set_max_entries(s->maps.rst_counts, 1);
 	if (!err && trial)

@@ -24,20 +24,7 @@ static const struct ns_source tcpstate_sources[] = {
 	  tcpstate_hooks, sizeof(tcpstate_hooks) / sizeof(tcpstate_hooks[0]) },
 };
 
-static void *tcpstate_open(void)
-{
-	return tcpstate_bpf__open();
-}
-
-static struct bpf_object *tcpstate_object(void *skel)
-{
-	return ((struct tcpstate_bpf *)skel)->obj;
-}
-
-static void tcpstate_destroy(void *skel)
-{
-	tcpstate_bpf__destroy(skel);
-}
+NS_SKEL_OPS(tcpstate)
 
 static int tcpstate_configure(void *skel, const void *cfgp, bool trial)
 {

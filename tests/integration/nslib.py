@@ -37,7 +37,36 @@ def add_netns(name, created):
     sh(IP, "-n", name, "link", "set", "lo", "up")
 
 
-class Topology:
+class NetnsLab:
+    """Namespaces a test builds: setup() makes them (self.netns(name) each) and wires them; all
+    of them are deleted on exit, also when setup fails halfway."""
+
+    def __init__(self):
+        self.created = []
+
+    def netns(self, name):
+        add_netns(name, self.created)
+        return name
+
+    def setup(self):
+        pass
+
+    def __enter__(self):
+        try:
+            self.setup()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for ns in reversed(self.created):
+            sh(IP, "netns", "del", ns, check=False)
+        self.created = []
+        return False
+
+
+class Topology(NetnsLab):
     """Client netns A and server netns B joined by a veth pair.
 
     A: 10.199.0.1/24, fd00:199::1/64 on veth `a`; B: 10.199.0.2/24,
@@ -51,29 +80,18 @@ class Topology:
         self.b = f"nsl{pid}{tag}b"
         self.a_ip, self.b_ip = "10.199.0.1", "10.199.0.2"
         self.a_ip6, self.b_ip6 = "fd00:199::1", "fd00:199::2"
-        self.created = []
+        super().__init__()
 
-    def __enter__(self):
-        try:
-            for ns in (self.a, self.b):
-                add_netns(ns, self.created)
-            sh(IP, "link", "add", "nslva", "netns", self.a, "type", "veth", "peer", "name", "nslvb",
-               "netns", self.b)
-            for ns, dev, ip4, ip6 in ((self.a, "nslva", self.a_ip, self.a_ip6),
-                                      (self.b, "nslvb", self.b_ip, self.b_ip6)):
-                sh(IP, "-n", ns, "addr", "add", f"{ip4}/24", "dev", dev)
-                sh(IP, "-n", ns, "addr", "add", f"{ip6}/64", "dev", dev, "nodad")
-                sh(IP, "-n", ns, "link", "set", dev, "up")
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        for ns in reversed(self.created):
-            sh(IP, "netns", "del", ns, check=False)
-        self.created = []
-        return False
+    def setup(self):
+        for ns in (self.a, self.b):
+            self.netns(ns)
+        sh(IP, "link", "add", "nslva", "netns", self.a, "type", "veth", "peer", "name", "nslvb",
+           "netns", self.b)
+        for ns, dev, ip4, ip6 in ((self.a, "nslva", self.a_ip, self.a_ip6),
+                                  (self.b, "nslvb", self.b_ip, self.b_ip6)):
+            sh(IP, "-n", ns, "addr", "add", f"{ip4}/24", "dev", dev)
+            sh(IP, "-n", ns, "addr", "add", f"{ip6}/64", "dev", dev, "nodad")
+            sh(IP, "-n", ns, "link", "set", dev, "up")
 
 
 class Proc:

@@ -10,50 +10,39 @@ import json
 import os
 import time
 
-from nslib import IP, Proc, add_netns, json_lines, netns_inode, sh
+from nslib import IP, NetnsLab, Proc, json_lines, netns_inode, sh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 AGENT_READY = "agent running"
 
 
-class NatTopology:
+class NatTopology(NetnsLab):
     def __init__(self, tag):
         pid = os.getpid()
         self.c, self.h, self.s = f"nsl{pid}{tag}c", f"nsl{pid}{tag}h", f"nsl{pid}{tag}s"
         self.public, self.client_ip, self.server_ip = "10.51.0.1", "10.51.0.2", "172.30.9.2"
-        self.created = []
+        super().__init__()
 
-    def __enter__(self):
-        try:
-            for ns in (self.c, self.h, self.s):
-                add_netns(ns, self.created)
-            sh(IP, "link", "add", "nslc0", "netns", self.c, "type", "veth", "peer", "name", "nslh0", "netns", self.h)
-            sh(IP, "link", "add", "nsls0", "netns", self.s, "type", "veth", "peer", "name", "nslhs0", "netns", self.h)
-            sh(IP, "-n", self.h, "link", "add", "nslbr0", "type", "bridge")
-            sh(IP, "-n", self.h, "link", "set", "nslhs0", "master", "nslbr0")
-            sh(IP, "-n", self.c, "addr", "add", f"{self.client_ip}/24", "dev", "nslc0")
-            sh(IP, "-n", self.h, "addr", "add", f"{self.public}/24", "dev", "nslh0")
-            sh(IP, "-n", self.h, "addr", "add", "172.30.9.1/24", "dev", "nslbr0")
-            sh(IP, "-n", self.s, "addr", "add", f"{self.server_ip}/24", "dev", "nsls0")
-            for ns, dev in ((self.c, "nslc0"), (self.h, "nslh0"), (self.h, "nslhs0"), (self.h, "nslbr0"),
-                            (self.s, "nsls0")):
-                sh(IP, "-n", ns, "link", "set", dev, "up")
-            sh(IP, "-n", self.s, "route", "add", "default", "via", "172.30.9.1")
-            sh("sysctl", "-qw", "net.ipv4.ip_forward=1", ns=self.h)
-            sh("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "DNAT",
-               "--to-destination", f"{self.server_ip}:80", ns=self.h)
-            sh("iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "172.30.9.0/24", "-j", "MASQUERADE", ns=self.h)
-            sh("sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_be_liberal=0", ns=self.h)
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        for ns in reversed(self.created):
-            sh(IP, "netns", "del", ns, check=False)
-        self.created = []
-        return False
+    def setup(self):
+        for ns in (self.c, self.h, self.s):
+            self.netns(ns)
+        sh(IP, "link", "add", "nslc0", "netns", self.c, "type", "veth", "peer", "name", "nslh0", "netns", self.h)
+        sh(IP, "link", "add", "nsls0", "netns", self.s, "type", "veth", "peer", "name", "nslhs0", "netns", self.h)
+        sh(IP, "-n", self.h, "link", "add", "nslbr0", "type", "bridge")
+        sh(IP, "-n", self.h, "link", "set", "nslhs0", "master", "nslbr0")
+        sh(IP, "-n", self.c, "addr", "add", f"{self.client_ip}/24", "dev", "nslc0")
+        sh(IP, "-n", self.h, "addr", "add", f"{self.public}/24", "dev", "nslh0")
+        sh(IP, "-n", self.h, "addr", "add", "172.30.9.1/24", "dev", "nslbr0")
+        sh(IP, "-n", self.s, "addr", "add", f"{self.server_ip}/24", "dev", "nsls0")
+        for ns, dev in ((self.c, "nslc0"), (self.h, "nslh0"), (self.h, "nslhs0"), (self.h, "nslbr0"),
+                        (self.s, "nsls0")):
+            sh(IP, "-n", ns, "link", "set", dev, "up")
+        sh(IP, "-n", self.s, "route", "add", "default", "via", "172.30.9.1")
+        sh("sysctl", "-qw", "net.ipv4.ip_forward=1", ns=self.h)
+        sh("iptables", "-t", "nat", "-A", "PREROUTING", "-p", "tcp", "--dport", "8080", "-j", "DNAT",
+           "--to-destination", f"{self.server_ip}:80", ns=self.h)
+        sh("iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "172.30.9.0/24", "-j", "MASQUERADE", ns=self.h)
+        sh("sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_be_liberal=0", ns=self.h)
 
     def inject(self, ctx, count, ahead=1_000_000_000):
         """Connect client -> public:8080 (DNAT to the server), inject `count` out-of-window
@@ -228,3 +217,21 @@ def test_doctor_sees_native_nft_invalid_drop(ctx):
         assert "yes (inet nsl in)" in line, line
     finally:
         sh(IP, "netns", "del", ns, check=False)
+
+
+def test_trace_next_to_running_agent_sees_invalid(ctx):
+    """An on-call `trace -e ct-invalid` while the agent runs: the kernel allows one BPF netfilter hook
+    per priority, so the second instance must take the next slot, not go blind. Both count all n."""
+    n = 4
+    with NatTopology("p") as topo:
+        trace = Proc([ctx["bin"], "trace", "--json", "-e", "ct-invalid", "--netns", topo.h, "--no-docker"],
+                     ready="tracing;")
+        try:
+            res, rep, _ = run_agent(ctx, topo, lambda: topo.inject(ctx, n))
+        finally:
+            assert trace.stop() == 0, trace.stderr()
+        assert "ct: not loaded" not in trace.stderr(), trace.stderr()
+        evs = [e for e in json_lines(trace.stdout()) if e["event"] == "ct_invalid"]
+        assert len(evs) == n, (len(evs), trace.stderr())
+        assert row(rep, netns_inode(topo.h))["conntrack"]["invalid"] == n
+        trace.close()

@@ -11,7 +11,7 @@ import os
 import re
 import time
 
-from nslib import IP, Proc, add_netns, json_lines, netns_inode, sh
+from nslib import IP, NetnsLab, Proc, json_lines, netns_inode, sh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 L2SEND = os.path.join(HERE, "l2send.py")
@@ -25,7 +25,7 @@ def mac_of(ns, dev):
     return re.search(r"link/ether ([0-9a-f:]{17})", out).group(1)
 
 
-class OverlayLab:
+class OverlayLab(NetnsLab):
     """ovl: br0 + vxlan1 (VNI 42, VTEP 10.98.0.1 on lo) + veth ports vc1, vc2;
     c1 10.0.0.2, c2 10.0.0.3 on eth0. `bad`: static vxlan entries for c2."""
 
@@ -33,11 +33,11 @@ class OverlayLab:
         pid = os.getpid()
         self.ovl, self.c1, self.c2 = f"nsl{pid}{tag}o", f"nsl{pid}{tag}c1", f"nsl{pid}{tag}c2"
         self.bad = bad
-        self.created = []
+        super().__init__()
 
     def create_namespaces(self):
         for ns in (self.ovl, self.c1, self.c2):
-            add_netns(ns, self.created)
+            self.netns(ns)
         return self
 
     def wire(self):
@@ -68,15 +68,6 @@ class OverlayLab:
         for _ in range(n):
             sh(IP, "-n", self.c1, "neigh", "flush", "dev", "eth0")
             sh("busybox", "ping", "-c", "1", "-W", "1", "10.0.0.3", ns=self.c1, check=False)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        for ns in reversed(self.created):
-            sh(IP, "netns", "del", ns, check=False)
-        self.created = []
-        return False
 
 
 def monitor_moves(text, mac, port_names):
@@ -171,35 +162,24 @@ def test_healthy_overlay_no_anomaly(ctx):
         agent.close()
 
 
-class TwoPortBridge:
+class TwoPortBridge(NetnsLab):
     """br: bridge br0 with ports p1, p2 whose far ends x1, x2 both live in netns x (one sender, two ports)."""
 
     def __init__(self, tag):
         pid = os.getpid()
         self.br, self.x = f"nsl{pid}{tag}br", f"nsl{pid}{tag}x"
-        self.created = []
+        super().__init__()
 
-    def __enter__(self):
-        try:
-            add_netns(self.br, self.created)
-            add_netns(self.x, self.created)
-            sh(IP, "-n", self.br, "link", "add", "br0", "type", "bridge")
-            for p, x in (("p1", "x1"), ("p2", "x2")):
-                sh(IP, "-n", self.br, "link", "add", p, "type", "veth", "peer", "name", x, "netns", self.x)
-                sh(IP, "-n", self.br, "link", "set", p, "master", "br0")
-                sh(IP, "-n", self.br, "link", "set", p, "up")
-                sh(IP, "-n", self.x, "link", "set", x, "up")
-            sh(IP, "-n", self.br, "link", "set", "br0", "up")
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        for ns in reversed(self.created):
-            sh(IP, "netns", "del", ns, check=False)
-        self.created = []
-        return False
+    def setup(self):
+        self.netns(self.br)
+        self.netns(self.x)
+        sh(IP, "-n", self.br, "link", "add", "br0", "type", "bridge")
+        for p, x in (("p1", "x1"), ("p2", "x2")):
+            sh(IP, "-n", self.br, "link", "add", p, "type", "veth", "peer", "name", x, "netns", self.x)
+            sh(IP, "-n", self.br, "link", "set", p, "master", "br0")
+            sh(IP, "-n", self.br, "link", "set", p, "up")
+            sh(IP, "-n", self.x, "link", "set", x, "up")
+        sh(IP, "-n", self.br, "link", "set", "br0", "up")
 
 
 def fdb_events(trace, mac=None):

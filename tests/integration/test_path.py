@@ -10,7 +10,7 @@ import os
 import re
 import time
 
-from nslib import IP, Proc, add_netns, json_lines, netns_inode
+from nslib import IP, NetnsLab, Proc, json_lines, netns_inode
 from nslib import sh as _sh
 
 
@@ -76,40 +76,29 @@ except OSError as e:
 """
 
 
-class Routed:
+class Routed(NetnsLab):
     """C (10.198.1.1) -- R (10.198.1.254 | 10.198.2.254) -- S (10.198.2.1), with forwarding in R."""
 
     def __init__(self, tag):
         pid = os.getpid()
         self.c, self.r, self.s = (f"nsl{pid}{tag}{x}" for x in "crs")
         self.c_ip, self.s_ip = "10.198.1.1", "10.198.2.1"
-        self.created = []
+        super().__init__()
 
-    def __enter__(self):
-        try:
-            for ns in (self.c, self.r, self.s):
-                add_netns(ns, self.created)
-            sh(IP, "link", "add", "nslc0", "netns", self.c, "type", "veth", "peer", "name", "nslr0", "netns", self.r)
-            sh(IP, "link", "add", "nsls0", "netns", self.s, "type", "veth", "peer", "name", "nslr1", "netns", self.r)
-            for ns, dev, addr in ((self.c, "nslc0", "10.198.1.1/24"), (self.r, "nslr0", "10.198.1.254/24"),
-                                  (self.r, "nslr1", "10.198.2.254/24"), (self.s, "nsls0", "10.198.2.1/24")):
-                sh(IP, "-n", ns, "addr", "add", addr, "dev", dev)
-                sh(IP, "-n", ns, "link", "set", dev, "up")
-            sh(IP, "-n", self.c, "route", "add", "default", "via", "10.198.1.254")
-            sh(IP, "-n", self.s, "route", "add", "default", "via", "10.198.2.254")
-            sh(PY, "-c", "open('/proc/sys/net/ipv4/ip_forward', 'w').write('1')", ns=self.r)
-            sh("nft", "add", "table", "inet", "nsl", ns=self.r)
-            sh("nft", "add", "chain", "inet", "nsl", "pathchain", "{ type filter hook forward priority 0; }", ns=self.r)
-        except BaseException:
-            self.__exit__(None, None, None)
-            raise
-        return self
-
-    def __exit__(self, *exc):
-        for ns in reversed(self.created):
-            sh(IP, "netns", "del", ns, check=False)
-        self.created = []
-        return False
+    def setup(self):
+        for ns in (self.c, self.r, self.s):
+            self.netns(ns)
+        sh(IP, "link", "add", "nslc0", "netns", self.c, "type", "veth", "peer", "name", "nslr0", "netns", self.r)
+        sh(IP, "link", "add", "nsls0", "netns", self.s, "type", "veth", "peer", "name", "nslr1", "netns", self.r)
+        for ns, dev, addr in ((self.c, "nslc0", "10.198.1.1/24"), (self.r, "nslr0", "10.198.1.254/24"),
+                              (self.r, "nslr1", "10.198.2.254/24"), (self.s, "nsls0", "10.198.2.1/24")):
+            sh(IP, "-n", ns, "addr", "add", addr, "dev", dev)
+            sh(IP, "-n", ns, "link", "set", dev, "up")
+        sh(IP, "-n", self.c, "route", "add", "default", "via", "10.198.1.254")
+        sh(IP, "-n", self.s, "route", "add", "default", "via", "10.198.2.254")
+        sh(PY, "-c", "open('/proc/sys/net/ipv4/ip_forward', 'w').write('1')", ns=self.r)
+        sh("nft", "add", "table", "inet", "nsl", ns=self.r)
+        sh("nft", "add", "chain", "inet", "nsl", "pathchain", "{ type filter hook forward priority 0; }", ns=self.r)
 
     def nft_rule(self, rule):
         """Adds a rule to the router's forward chain; returns its handle."""

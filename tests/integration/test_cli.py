@@ -42,6 +42,13 @@ def test_bad_arguments_fail_clearly(ctx):
         (["trace", "--ringbuf", "3000"], "power of two"),
         (["trace", "--count", "0"], "--count 0"),
         (["agent", "--interval", "1ms"], "--interval"),
+        (["agent", "--flap-moves", "0"], "--flap-moves 0"),
+        (["agent", "--flap-moves", "64"], "--flap-moves 64"),
+        (["agent", "--flap-window", "50ms"], "--flap-window 50ms"),
+        (["agent", "--fdb-entries", "many"], "--fdb-entries many"),
+        (["agent", "--audit-interval", "200ms"], "--audit-interval 200ms"),
+        (["agent", "--stall-threshold", "1ms"], "--stall-threshold 1ms"),
+        (["trace", "--event", "fdb,"], "unknown event"),
         (["trace", "stray"], "unexpected argument"),
         (["frobnicate"], "unknown command"),
     ]

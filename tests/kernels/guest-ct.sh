@@ -196,7 +196,8 @@ if grep '"type":"anomaly"' "$T/agent.json" | grep -q '"kind":"conntrack_invalid_
 else
 	bad "no {\"type\":\"anomaly\"} line with conntrack_invalid_reset"
 fi
-grep '"final":true' "$T/agent.json" >"$T/final.json"
+# the report line only: the agent also ends with {"type":"path","final":true,...} (stalled-flow watch)
+grep '"type":"report"' "$T/agent.json" | grep '"final":true' >"$T/final.json"
 nfinal=$(grep -c . "$T/final.json")
 echo "final report anomalies: $(sed -n 's/.*"anomalies":\(\[.*\]\)}$/\1/p' "$T/final.json")"
 # the host namespace's row: "netns_name":"kcth" ... up to its interfaces

@@ -126,10 +126,12 @@ $(OUTPUT)/l2flap: tests/tools/l2flap.c | $(OUTPUT)
 KMATRIX := tests/kernels/kmatrix.sh --binary $(OUTPUT)/netsleuth --guest-script tests/kernels/guest-all.sh \
 	--file tests/kernels/guest-rst.sh:/guest-rst.sh --file tests/kernels/guest-ct.sh:/guest-ct.sh \
 	--file $(OUTPUT)/oowinject:/bin/oowinject \
-	--file tests/kernels/guest-fdb.sh:/guest-fdb.sh --file $(OUTPUT)/l2flap:/bin/l2flap
+	--file tests/kernels/guest-fdb.sh:/guest-fdb.sh --file $(OUTPUT)/l2flap:/bin/l2flap \
+	--file tests/kernels/guest-path.sh:/guest-path.sh
 kmatrix: $(OUTPUT)/netsleuth $(OUTPUT)/oowinject $(OUTPUT)/l2flap
 	$(Q)$(KMATRIX)
 
 bench: $(OUTPUT)/netsleuth $(OUTPUT)/tcpstorm
 	$(Q)/usr/bin/python3 bench/rst_storm.py --bin $(OUTPUT)/netsleuth --tcpstorm $(OUTPUT)/tcpstorm
 	$(Q)/usr/bin/python3 bench/ct_fastpath.py --bin $(OUTPUT)/netsleuth
+	$(Q)/usr/bin/python3 bench/l2_path.py --bin $(OUTPUT)/netsleuth

@@ -42,7 +42,8 @@ int ns_common_opt(struct ns_common_opts *o, int opt, const char *arg);
 	{ "utc", no_argument, NULL, 0x104 },                        \
 	{ "container", required_argument, NULL, 'C' },               \
 	{ "docker-socket", required_argument, NULL, 0x105 },         \
-	{ "no-docker", no_argument, NULL, 0x106 }
+	{ "no-docker", no_argument, NULL, 0x106 },                   \
+	{ "hooks", required_argument, NULL, 0x107 }
 #define NS_COMMON_SHORTOPTS "n:d:jvC:"
 #define NS_COMMON_HELP                                                                              \
 	"  -C, --container C    only this container (name, ID or ID prefix); repeatable; filtered\n" \
@@ -57,6 +58,8 @@ int ns_common_opt(struct ns_common_opts *o, int opt, const char *arg);
 	"      --poll-ms N      longest an event waits in the ring buffer (default 100)\n"           \
 	"      --utc            text timestamps in UTC\n"                                          \
 	"      --docker-socket P  Docker Engine API socket (default /var/run/docker.sock)\n"     \
-	"      --no-docker      do not ask the Docker API; containers by ID from /proc\n"
+	"      --no-docker      do not ask the Docker API; containers by ID from /proc\n"      \
+	"      --hooks LIST     only hooks of these kinds (" NS_HOOK_METHODS "):\n"    \
+	"                       to check or force a fallback; default: the best that works\n"
 
 #endif

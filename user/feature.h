@@ -17,6 +17,7 @@ struct ns_bpf_cfg {
 	uint64_t ringbuf_bytes;		/* power of two, >= page size */
 	uint64_t wakeup_bytes;		/* queued bytes that force a consumer wake-up */
 	uint32_t fdb_entries;		/* (bridge, vlan, MAC) entries remembered; 0: the object's default */
+	const char *hook_methods;	/* --hooks: "fentry,kprobe"; only hooks made of these; NULL: any */
 };
 
 /*

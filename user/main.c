@@ -116,6 +116,30 @@ int ns_common_opt(struct ns_common_opts *o, int opt, const char *arg)
 	case 0x106:
 		o->ident.no_docker = true;
 		return 0;
+	case 0x107: {
+		static const char *const known[] = { "tp_btf", "raw_tp", "fentry", "fexit", "kprobe", "netfilter" };
+		const char *p = arg, *e;
+		size_t i;
+
+		if (!*arg) {
+			ns_err("--hooks: want a list of %s", NS_HOOK_METHODS);
+			return -EINVAL;
+		}
+		for (; *p; p = *e ? e + 1 : e) {
+			e = strchr(p, ',');
+			if (!e)
+				e = p + strlen(p);
+			for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+				if (strlen(known[i]) == (size_t)(e - p) && !strncmp(p, known[i], (size_t)(e - p)))
+					break;
+			if (i == sizeof(known) / sizeof(known[0])) {
+				ns_err("--hooks %s: unknown kind '%.*s'; known: %s", arg, (int)(e - p), p, NS_HOOK_METHODS);
+				return -EINVAL;
+			}
+		}
+		o->cfg.hook_methods = arg;
+		return 0;
+	}
 	default:
 		return 1;
 	}

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "log.h"
 #include "probe.h"
+#include "feature.h"
 
 /* While probing, libbpf's complaints are expected: keep the last for doctor. */
 static bool capturing;
@@ -190,8 +191,42 @@ static void add_hint(const struct ns_hook *hook, struct ns_hook_result *r)
 		memcpy(r->msg + len, hint, strlen(hint) + 1);
 }
 
+static bool in_list(const char *word, size_t len, const char *list)
+{
+	const char *p = list, *e;
+
+	while (*p) {
+		e = strchr(p, ',');
+		if (!e)
+			e = p + strlen(p);
+		if ((size_t)(e - p) == len && !strncmp(p, word, len))
+			return true;
+		p = *e ? e + 1 : e;
+	}
+	return false;
+}
+
+bool ns_hook_method_allowed(const char *method, const char *allowed)
+{
+	const char *p = method, *e;
+
+	if (!allowed || !*allowed)
+		return true;
+	while (*p) {
+		e = strchr(p, '+');
+		if (!e)
+			e = p + strlen(p);
+		if (!in_list(p, (size_t)(e - p), allowed))
+			return false;
+		p = *e ? e + 1 : e;
+	}
+	return true;
+}
+
 static void probe_source(const struct ns_feature *feat, const void *cfg, bool all, struct ns_source_state *st)
 {
+	/* every feature is configured with a struct ns_bpf_cfg (feature.h) */
+	const char *allowed = cfg ? ((const struct ns_bpf_cfg *)cfg)->hook_methods : NULL;
 	const struct ns_source *src = st->src;
 	unsigned h, o;
 
@@ -202,6 +237,11 @@ static void probe_source(const struct ns_feature *feat, const void *cfg, bool al
 
 		if (st->chosen >= 0 && !all)
 			break;
+		if (!ns_hook_method_allowed(hook->method, allowed)) {
+			r->err = -EPERM;
+			snprintf(r->msg, sizeof(r->msg), "not tried: --hooks %s", allowed);
+			continue;
+		}
 		r->tried = true;
 		r->err = trial(feat, cfg, hook->progs, NULL, r->msg, sizeof(r->msg));
 		if (r->err) {
@@ -283,8 +323,12 @@ int ns_feature_load(const struct ns_feature *feat, const void *cfg, struct ns_lo
 	if (err < 0)
 		goto cleanup;
 	if ((unsigned)err == feat->nr_sources) {
-		ns_err("%s: no event source of this feature can be hooked on this kernel (see `netsleuth doctor`)",
-		       feat->name);
+		if (((const struct ns_bpf_cfg *)cfg)->hook_methods)
+			ns_err("%s: no event source of this feature can be hooked with --hooks %s", feat->name,
+			       ((const struct ns_bpf_cfg *)cfg)->hook_methods);
+		else
+			ns_err("%s: no event source of this feature can be hooked on this kernel (see `netsleuth doctor`)",
+			       feat->name);
 		err = -EOPNOTSUPP;
 		goto cleanup;
 	}

@@ -91,6 +91,14 @@ int ns_feature_probe(const struct ns_feature *feat, const void *cfg, bool all, s
 int ns_feature_load(const struct ns_feature *feat, const void *cfg, struct ns_loaded *out);
 void ns_loaded_destroy(struct ns_loaded *l);
 
+/*
+ * Whether every part of a hook's method ("kprobe+raw_tp": kprobe and raw_tp)
+ * is in `allowed` (comma-separated; NULL or "": anything goes). Pure.
+ */
+bool ns_hook_method_allowed(const char *method, const char *allowed);
+/* The method names hooks are made of, for --hooks. */
+#define NS_HOOK_METHODS "tp_btf, raw_tp, fentry, fexit, kprobe, netfilter"
+
 /* A source uses a hook with limits, or none. */
 bool ns_source_degraded(const struct ns_source_state *st);
 

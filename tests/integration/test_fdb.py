@@ -187,15 +187,15 @@ def fdb_events(trace, mac=None):
     return [e for e in evs if mac is None or e["mac"] == mac]
 
 
-def test_deterministic_moves_exact(ctx):
+def test_deterministic_moves_exact(ctx, hooks=()):
     """40 frames from one MAC, alternately from two ports: 1 learn and exactly 39 moves, in events, in
     the kernel's per-MAC count and in the agent's bridge counters; one flapping anomaly."""
     mac, n = "02:5e:00:00:10:01", 40
     with TwoPortBridge("d") as lab:
         ino = netns_inode(lab.br)
-        trace = Proc([ctx["bin"], "trace", "--json", "-e", "fdb", "--netns", lab.br, "--no-docker"],
+        trace = Proc([ctx["bin"], "trace", "--json", "-e", "fdb", "--netns", lab.br, "--no-docker", *hooks],
                      ready=TRACE_READY)
-        agent = Proc([ctx["bin"], "agent", "--json", "--interval", "1s", "--netns", lab.br, "--no-docker"],
+        agent = Proc([ctx["bin"], "agent", "--json", "--interval", "1s", "--netns", lab.br, "--no-docker", *hooks],
                      ready=AGENT_READY)
         try:
             sh("python3", L2SEND, "alternate", mac, str(n), "x1", "x2", ns=lab.x)
@@ -285,3 +285,8 @@ def test_doctor_overlay_audit_finds_each_bad_entry_and_its_fix_works(ctx):
         problems, out = doctor_problems(ctx, lab.ovl)
         assert not problems, problems
         assert re.search(r"vxlan devices?, no entries for local containers", out), out
+
+
+def test_deterministic_moves_exact_raw_tp(ctx):
+    """The same exact counts through the raw_tp programs (the fallback where tp_btf is missing)."""
+    test_deterministic_moves_exact(ctx, hooks=("--hooks", "raw_tp,netfilter"))

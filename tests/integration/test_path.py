@@ -149,7 +149,7 @@ def stall_anomalies(stdout):
             if o.get("type") == "anomaly" and o.get("anomaly", {}).get("kind") == "stalled_flow"]
 
 
-def test_drops_and_retransmits_exact(ctx):
+def test_drops_and_retransmits_exact(ctx, hooks=()):
     """Every 20th data packet of one upload dropped by the router's nft rule: the router's
     NETFILTER_DROP count equals the rule's counter; the client's retransmitted segments equal
     its TcpRetransSegs delta; fast and RTO retransmits are told apart."""
@@ -157,7 +157,7 @@ def test_drops_and_retransmits_exact(ctx):
         sink = t.py(t.s, SINK, t.s_ip, 5001, ready="listening")
         h = t.nft_rule("tcp dport 5001 tcp flags & (syn | fin | rst) == 0 numgen inc mod 20 == 0 counter drop")
         agent = Proc([ctx["bin"], "agent", "--json", "--interval", "1s", "--netns", t.c, "--netns", t.r,
-                      "--netns", t.s], ready=AGENT_READY)
+                      "--netns", t.s, *hooks], ready=AGENT_READY)
         try:
             before = t.retrans_segs(t.c)
             r = sh(PY, "-c", SEND, t.s_ip, 5001, 8 << 20, 1 << 16, 0, ns=t.c, timeout=120)
@@ -346,3 +346,8 @@ def test_stalled_flow_that_dies_closes_as_timeout(ctx):
         crow, _ = final_ns(agent.stdout(), netns_inode(t.c))
         assert crow["stalls"]["total"] == 1 and crow["stalls"]["open"] == 0, crow
         agent.close()
+
+
+def test_drops_and_retransmits_exact_raw_tp(ctx):
+    """The same exact counts through the raw_tp programs (the fallback where tp_btf is missing)."""
+    test_drops_and_retransmits_exact(ctx, hooks=("--hooks", "raw_tp,netfilter"))

@@ -22,14 +22,14 @@ def kernel_totals(stderr):
     return tuple(int(x) for x in m.groups())
 
 
-def test_storm_1000_exact_events_and_counters(ctx):
+def test_storm_1000_exact_events_and_counters(ctx, hooks=()):
     """1,000 connects to a closed port: exactly 1,000 sent RSTs in B, 1,000 received in A,
     right tuple and reason, nothing in other namespaces; the agent's kernel counters agree."""
     n = 1000
     with Topology("s") as topo:
         ino_a, ino_b = netns_inode(topo.a), netns_inode(topo.b)
-        trace = Proc([ctx["bin"], "trace", "--json"], ready=TRACE_READY)
-        agent = Proc([ctx["bin"], "agent", "--json", "--interval", "1s"], ready=AGENT_READY)
+        trace = Proc([ctx["bin"], "trace", "--json", *hooks], ready=TRACE_READY)
+        agent = Proc([ctx["bin"], "agent", "--json", "--interval", "1s", *hooks], ready=AGENT_READY)
         try:
             storm(ctx, topo, topo.b_ip, 9, n)
             time.sleep(0.5)
@@ -239,3 +239,8 @@ def test_count_stops_trace(ctx):
         events = json_lines(trace.stdout())
         assert len(events) == 5 and all(e["event"] == "rst_sent" for e in events), events
         trace.close()
+
+
+def test_storm_1000_exact_events_and_counters_raw_tp(ctx):
+    """The same exact counts through the raw_tp programs (the fallback where tp_btf is missing)."""
+    test_storm_1000_exact_events_and_counters(ctx, hooks=("--hooks", "raw_tp,netfilter"))

@@ -127,7 +127,7 @@ KMATRIX := tests/kernels/kmatrix.sh --binary $(OUTPUT)/netsleuth --guest-script 
 	--file tests/kernels/guest-rst.sh:/guest-rst.sh --file tests/kernels/guest-ct.sh:/guest-ct.sh \
 	--file $(OUTPUT)/oowinject:/bin/oowinject \
 	--file tests/kernels/guest-fdb.sh:/guest-fdb.sh --file $(OUTPUT)/l2flap:/bin/l2flap \
-	--file tests/kernels/guest-path.sh:/guest-path.sh
+	--file tests/kernels/guest-path.sh:/guest-path.sh --file tests/kernels/guest-fallback.sh:/guest-fallback.sh
 kmatrix: $(OUTPUT)/netsleuth $(OUTPUT)/oowinject $(OUTPUT)/l2flap
 	$(Q)$(KMATRIX)
 

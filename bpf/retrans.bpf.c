@@ -10,8 +10,13 @@
  *   the tcp_retransmit_skb tracepoint"); older ones fire on success only
  *   and have two arguments. A program reading err does not load (tp_btf)
  *   or attach (raw_tp) where it is missing, so the probe picks by itself.
- *   Fallbacks without the tracepoint: fexit on __tcp_retransmit_skb (its
- *   return value is err), kprobe on it (attempts, failures included).
+ *   Fallbacks without the tracepoint: fexit on tcp_retransmit_skb (its
+ *   return value is __tcp_retransmit_skb's err), kprobe on it (attempts,
+ *   failures included). Not on __tcp_retransmit_skb itself: gcc may split
+ *   it (Debian's 6.1: __tcp_retransmit_skb.part.0, which tcp_retransmit_skb
+ *   calls directly), and then a hook on the symbol sees only the tail loss
+ *   probes, the one caller left (tcp_send_loss_probe). The price: tail loss
+ *   probes are missed by these two (not by the tracepoint).
  * synack: the tcp_retransmit_synack tracepoint (tcp_rtx_synack(), on
  *   success): a listener's retransmitted SYN-ACKs, also in TcpRetransSegs.
  * flow-end: inet_sock_set_state to TCP_CLOSE, or tcp_set_state() hooks.
@@ -185,7 +190,7 @@ static __always_inline struct retrans_flow *flow_get(const struct sock *sk, cons
 
 /*
  * One retransmission of a full TCP socket. err: the tracepoint's (or
- * __tcp_retransmit_skb's) result, 0 where the hook fires on success only.
+ * tcp_retransmit_skb's) result, 0 where the hook fires on success only.
  * The socket is locked (timer or softirq with the lock owned), so its flow
  * record is updated by one CPU at a time.
  */
@@ -409,13 +414,13 @@ int BPF_PROG(retrans_raw2, const struct sock *sk, const struct sk_buff *skb)
 }
 
 /* --- retransmits: function hooks --- */
-SEC("fexit/__tcp_retransmit_skb")
+SEC("fexit/tcp_retransmit_skb")
 int BPF_PROG(retrans_fx, struct sock *sk, struct sk_buff *skb, int segs, int ret)
 {
 	return handle_retrans(sk, skb, ret);
 }
 
-SEC("kprobe/__tcp_retransmit_skb")
+SEC("kprobe/tcp_retransmit_skb")
 int BPF_KPROBE(retrans_kp, struct sock *sk, struct sk_buff *skb)
 {
 	return handle_retrans(sk, skb, 0);

@@ -224,7 +224,10 @@ void ns_session_report_hooks(const struct ns_session *s, bool info)
 			const struct ns_source_state *st = &l->state[i];
 			const struct ns_hook *h = st->chosen >= 0 ? &st->src->hooks[st->chosen] : NULL;
 
-			if (!h)
+			if (!h && s->hook_methods)
+				ns_warn("%s: no hook of the kinds --hooks %s allows works; these events are not seen",
+					st->src->name, s->hook_methods);
+			else if (!h)
 				ns_warn("%s: no hook works on this kernel; these events are not seen (netsleuth doctor)",
 					st->src->name);
 			else if (ns_source_degraded(st))
@@ -251,6 +254,7 @@ int ns_session_open(struct ns_session *s, unsigned required, unsigned optional, 
 	memset(s, 0, sizeof(*s));
 	ns_ct_links_init(&s->ctlinks, NULL);
 	s->iopts = iopts;
+	s->hook_methods = cfgp->hook_methods;
 	for (i = 0; i < nr_netns_arg && nr_netns < sizeof(netns) / sizeof(netns[0]); i++)
 		netns[nr_netns++] = netns_arg[i];
 	s->cb = cb;

@@ -49,6 +49,7 @@ struct ns_session {
 	struct ns_docker *docker;
 	const struct ns_ident_opts *iopts;
 	bool filtered;				/* only some namespaces' events are wanted */
+	const char *hook_methods;		/* --hooks, NULL: any */
 	struct ns_ct_links ctlinks;
 	uint64_t housekeeping_ms;
 	struct ring_buffer *rb;

@@ -20,10 +20,12 @@ static const struct ns_hook retrans_hooks[] = {
 	  " (no err argument: an older kernel, whose tracepoint fires on success only: the next hook)" },
 	{ "tp_btf", "tcp_retransmit_skb tracepoint", { "retrans_tp2" }, {}, NULL, NULL },
 	{ "raw_tp", "tcp_retransmit_skb tracepoint", { "retrans_raw2" }, {}, NULL, NULL },
-	{ "fexit", "__tcp_retransmit_skb", { "retrans_fx" }, {}, NULL,
+	{ "fexit", "tcp_retransmit_skb", { "retrans_fx" }, {},
+	  "misses tail loss probes (tcp_send_loss_probe calls __tcp_retransmit_skb itself)",
 	  " (fexit needs BPF trampolines and ftrace on the target)" },
-	{ "kprobe", "__tcp_retransmit_skb", { "retrans_kp" }, {},
-	  "runs before the retransmission: attempts that fail locally count too", " (kernel built without kprobes?)" },
+	{ "kprobe", "tcp_retransmit_skb", { "retrans_kp" }, {},
+	  "runs before the retransmission: attempts that fail locally count too; misses tail loss probes",
+	  " (kernel built without kprobes?)" },
 };
 
 static const struct ns_hook synack_hooks[] = {

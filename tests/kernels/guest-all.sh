@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #
 # Guest test for tests/kernels/kmatrix.sh: every guest test in one boot.
-# Runs /guest-rst.sh, /guest-ct.sh, /guest-fdb.sh and /guest-path.sh (put into the guest with kmatrix's
+# Runs /guest-rst.sh, /guest-ct.sh, /guest-fdb.sh, /guest-path.sh and /guest-fallback.sh (put into the guest with kmatrix's
 # `--file SRC:DEST`), each under its own time limit, prints their output as it
 # comes and a combined `guest: N passed, N failed`. Exit status 0 only if
 # every script passed. Runs under dash as /test.sh.
 
-SCRIPTS=${GUEST_SCRIPTS:-"/guest-rst.sh /guest-ct.sh /guest-fdb.sh /guest-path.sh"}
+SCRIPTS=${GUEST_SCRIPTS:-"/guest-rst.sh /guest-ct.sh /guest-fdb.sh /guest-path.sh /guest-fallback.sh"}
 LIMIT=${GUEST_SCRIPT_TIMEOUT:-120} # seconds per script; kmatrix's limit for all is 270 s by default
 T=${TMPDIR:-/tmp}/guest-all.$$
 mkdir -p "$T"

@@ -124,6 +124,7 @@ $(OUTPUT)/l2flap: tests/tools/l2flap.c | $(OUTPUT)
 
 # The same checks on Debian's 6.1 and 6.12 kernels under qemu (tests/kernels/README.md).
 KMATRIX := tests/kernels/kmatrix.sh --binary $(OUTPUT)/netsleuth --guest-script tests/kernels/guest-all.sh \
+	--file tests/kernels/guest-lib.sh:/guest-lib.sh \
 	--file tests/kernels/guest-rst.sh:/guest-rst.sh --file tests/kernels/guest-ct.sh:/guest-ct.sh \
 	--file $(OUTPUT)/oowinject:/bin/oowinject \
 	--file tests/kernels/guest-fdb.sh:/guest-fdb.sh --file $(OUTPUT)/l2flap:/bin/l2flap \

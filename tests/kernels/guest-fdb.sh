@@ -30,10 +30,7 @@ MAC=02:5e:00:00:10:01
 N=40
 B=kfdbbr X=kfdbx
 T=${TMPDIR:-/tmp}/guest-fdb.$$
-passed=0
-failed=0
-ok() { echo "ok   $*"; passed=$((passed + 1)); }
-bad() { echo "FAIL $*"; failed=$((failed + 1)); }
+. "${GUEST_LIB:-$(dirname "$0")/guest-lib.sh}"
 
 tpid=
 cleanup() {
@@ -44,31 +41,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# wait_for FILE STRING TENTHS: until FILE contains STRING, at most TENTHS * 0.1 s
-wait_for() {
-	i=0
-	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt "$3" ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q "$2" "$1" 2>/dev/null
-}
-
-# stop PID: SIGINT, bounded wait (15 s), then SIGKILL; prints the exit status
-stop() {
-	kill -INT "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 150 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$1" 2>/dev/null; then
-		kill -KILL "$1" 2>/dev/null
-		echo "(pid $1 did not stop on SIGINT within 15 s: killed)"
-	fi
-	wait "$1"
-}
 
 mkdir -p "$T"
 kver=$(uname -r)

@@ -784,20 +784,11 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return (h ^ v) * 0x100000001b3ULL;
 }
 
-static int prune_key_rst(void *ctx, const void *key);
-
-/* A namespace forgotten: its bridges' and neighbours' kernel counters and our own records go too. */
+/* A namespace forgotten: the agent's own records of its duplicate answers and bridges go too. */
 static void l2_netns_gone(struct agent_ctx *ac, uint32_t netns)
 {
-	const struct ns_loaded *l = ns_session_feat(ac->s, NS_FEAT_FDB);
 	size_t i;
 
-	if (!l)
-		return;
-	/* every key of these maps starts with the netns inode */
-	ns_map_prune(ns_find_map(l, "fdb_counts"), prune_key_rst, &netns);
-	ns_map_prune(ns_find_map(l, "neigh_counts"), prune_key_rst, &netns);
-	ns_map_prune(ns_find_map(l, "fdb_last"), prune_key_rst, &netns);
 	for (i = 0; i < ac->ndups;)
 		if (ac->dups[i].netns == netns)
 			ac->dups[i] = ac->dups[--ac->ndups];
@@ -810,13 +801,6 @@ static void l2_netns_gone(struct agent_ctx *ac, uint32_t netns)
 			i++;
 }
 
-static int prune_key_rst(void *ctx, const void *key)
-{
-	const uint32_t *gone = ctx;
-
-	return *(const uint32_t *)key != *gone;	/* both key structs start with the netns */
-}
-
 /* Namespaces the table forgot: drop their kernel counters so the maps never fill with the dead. */
 static void prune_expired(struct agent_ctx *ac)
 {
@@ -825,13 +809,9 @@ static void prune_expired(struct agent_ctx *ac)
 
 	while ((n = ns_ctr_table_take_expired(&ac->s->table, gone, 256)) > 0) {
 		for (i = 0; i < n; i++) {
-			ns_map_prune(ns_find_map(ns_session_feat(ac->s, NS_FEAT_RST), "rst_counts"), prune_key_rst,
-				     &gone[i]);
-			if (ns_session_feat(ac->s, NS_FEAT_TCPSTATE))
-				ns_map_prune(ns_find_map(ns_session_feat(ac->s, NS_FEAT_TCPSTATE), "tcpstate_counts"),
-					     prune_key_rst, &gone[i]);
+			/* every feature's per-namespace kernel maps (struct ns_feature.netns_maps) */
+			ns_session_prune_netns(ac->s, gone[i]);
 			gauge_drop(ac, gone[i]);
-			ns_path_netns_gone(&ac->path, gone[i]);
 			l2_netns_gone(ac, gone[i]);
 		}
 	}
@@ -963,6 +943,7 @@ static int report(struct agent_ctx *ac, bool final)
 	prune_expired(ac);
 	if (final)	/* otherwise tick() keeps it current, every second */
 		ns_path_tick(&ac->path, now, stall_emit, ac);
+	ns_path_refresh(&ac->path, now);
 	sig = mix(sig, ac->path.st.opened + ac->path.st.closed);
 
 	ns_buf_reset(&ac->out);

@@ -4,6 +4,7 @@
  * bpf/ct.bpf.c, and its links, one per network namespace and family.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +134,11 @@ static bool ct_manual(const struct bpf_program *p)
 	return !strcmp(bpf_program__name(p), "ct_invalid_nf");
 }
 
+static const struct ns_netns_map ct_netns_maps[] = {
+	{ "ct_counts", offsetof(struct ct_count_key, netns) },
+	{ NULL, 0 },
+};
+
 const struct ns_feature ns_ct_feature = {
 	.name = "ct",
 	.sources = ct_sources,
@@ -144,6 +150,7 @@ const struct ns_feature ns_ct_feature = {
 	.has_events = true,
 	.try_attach = ct_try_attach,
 	.manual = ct_manual,
+	.netns_maps = ct_netns_maps,
 };
 
 /* --- links, one per namespace and family --- */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Packet drops with the kernel's reason (bpf/drop.bpf.c says which hook sees what). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +45,11 @@ static int drop_configure(void *skel, const void *cfgp, bool trial)
 	return err;
 }
 
+static const struct ns_netns_map drop_netns_maps[] = {
+	{ "drop_counts", offsetof(struct drop_count_key, netns) },
+	{ NULL, 0 },
+};
+
 const struct ns_feature ns_drop_feature = {
 	.name = "drop",
 	.sources = drop_sources,
@@ -53,6 +59,7 @@ const struct ns_feature ns_drop_feature = {
 	.destroy = drop_destroy,
 	.configure = drop_configure,
 	.has_events = true,
+	.netns_maps = drop_netns_maps,
 };
 
 static int add_drop(void *ctx, const void *keyp, uint64_t sum)

@@ -191,6 +191,36 @@ void ns_session_close(struct ns_session *s)
 	ns_enum_names_free(&s->drop_reasons);
 }
 
+struct prune_ctx {
+	uint32_t netns;
+	size_t off;
+};
+
+static int keep_other_netns(void *ctx, const void *key)
+{
+	const struct prune_ctx *p = ctx;
+	uint32_t v;
+
+	memcpy(&v, (const char *)key + p->off, sizeof(v));
+	return v != p->netns;
+}
+
+void ns_session_prune_netns(struct ns_session *s, uint32_t netns)
+{
+	const struct ns_netns_map *m;
+	unsigned f;
+
+	for (f = 0; f < NS_FEAT_MAX; f++) {
+		const struct ns_loaded *l = ns_session_feat(s, f);
+
+		for (m = l ? l->feat->netns_maps : NULL; m && m->name; m++) {
+			struct prune_ctx p = { .netns = netns, .off = m->netns_off };
+
+			ns_map_prune(ns_find_map(l, m->name), keep_other_netns, &p);
+		}
+	}
+}
+
 int ns_session_filter_add(struct ns_session *s, uint32_t netns)
 {
 	__u8 one = 1;

@@ -73,6 +73,8 @@ static inline const struct ns_loaded *ns_session_feat(const struct ns_session *s
 {
 	return s->feat[f].skel ? &s->feat[f] : NULL;
 }
+/* A namespace is gone for good: drop its entries from every loaded feature's per-namespace maps. */
+void ns_session_prune_netns(struct ns_session *s, uint32_t netns);
 /* Add a namespace to the kernel filter of every loaded feature with events. */
 int ns_session_filter_add(struct ns_session *s, uint32_t netns);
 /* Whether a namespace passes the filter (always, when unfiltered). */

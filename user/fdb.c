@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Bridge FDB and neighbour changes (bpf/fdb.bpf.c says which hook sees what). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,6 +68,13 @@ static int fdb_configure(void *skel, const void *cfgp, bool trial)
 	return err;
 }
 
+static const struct ns_netns_map fdb_netns_maps[] = {
+	{ "fdb_counts", offsetof(struct fdb_count_key, netns) },
+	{ "neigh_counts", offsetof(struct neigh_count_key, netns) },
+	{ "fdb_last", offsetof(struct fdb_mac_key, netns) },
+	{ NULL, 0 },
+};
+
 const struct ns_feature ns_fdb_feature = {
 	.name = "fdb",
 	.sources = fdb_sources,
@@ -76,6 +84,7 @@ const struct ns_feature ns_fdb_feature = {
 	.destroy = fdb_destroy,
 	.configure = fdb_configure,
 	.has_events = true,
+	.netns_maps = fdb_netns_maps,
 };
 
 static int add_fdb(void *ctx, const void *keyp, uint64_t sum)

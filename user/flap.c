@@ -130,7 +130,6 @@ struct ns_flap *ns_flaps_move(struct ns_flaps *f, const struct fdb_event *e, boo
 	fl->moves = in_window(fl, now, f->window_ns);
 	if (fl->moves > f->threshold) {
 		fl->open = true;
-		fl->reported = false;
 		fl->start_ns = oldest_in_window(fl, now, f->window_ns);
 		f->opened++;
 		*opened = true;

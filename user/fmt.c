@@ -190,7 +190,7 @@ void ns_fmt_rst_text(const struct ns_fmt *f, const struct rst_event *e, struct n
 		      reason ? reason : "-", proc);
 }
 
-static void tcp_flags_json(struct ns_json *j, uint8_t flags)
+void ns_fmt_tcp_flags_json(struct ns_json *j, uint8_t flags)
 {
 	static const char *const names[] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR" };
 	int i;
@@ -254,7 +254,7 @@ void ns_fmt_rst_json(const struct ns_fmt *f, const struct rst_event *e, struct n
 		nj_key(&j, "answered");
 		nj_obj_begin(&j);
 		nj_key(&j, "tcp_flags");
-		tcp_flags_json(&j, e->tcp_flags);
+		ns_fmt_tcp_flags_json(&j, e->tcp_flags);
 		nj_kv_u64(&j, "seq", e->seq);
 		nj_kv_u64(&j, "ack", e->ack);
 		nj_obj_end(&j);
@@ -375,7 +375,7 @@ void ns_fmt_ct_json(const struct ns_fmt *f, const struct ct_event *e, struct ns_
 	if (e->flags & NS_CT_F_TCP) {
 		nj_obj_begin(&j);
 		nj_key(&j, "flags");
-		tcp_flags_json(&j, e->tcp_flags);
+		ns_fmt_tcp_flags_json(&j, e->tcp_flags);
 		nj_kv_u64(&j, "seq", e->seq);
 		nj_kv_u64(&j, "ack", e->ack);
 		nj_kv_u64(&j, "window", e->window);

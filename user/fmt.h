@@ -29,6 +29,8 @@ struct ns_fmt {
 const char *ns_tcp_state_name(unsigned state);
 /* "NO_SOCKET", "TCP_FLAGS", ... or NULL for received RSTs. */
 const char *ns_rst_reason_name(const struct ns_fmt *f, const struct rst_event *e, char *buf, size_t len);
+/* ["SYN","ACK"]: TCP flags as a JSON array, in header bit order. */
+void ns_fmt_tcp_flags_json(struct ns_json *j, uint8_t flags);
 /* tcpdump-style "S." for SYN|ACK; "" for none. */
 void ns_tcp_flags_str(uint8_t flags, char *buf, size_t len);
 /* "10.0.0.1:80" / "[2001:db8::1]:80" */

@@ -69,18 +69,6 @@ static void upper(char *s)
 			*s = (char)(*s - 'a' + 'A');
 }
 
-static void tcp_flags_arr(struct ns_json *j, uint8_t flags)
-{
-	static const char *const names[] = { "FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR" };
-	int i;
-
-	nj_arr_begin(j);
-	for (i = 0; i < 8; i++)
-		if (flags & (1u << i))
-			nj_str(j, names[i]);
-	nj_arr_end(j);
-}
-
 static void kv_iso(struct ns_json *j, const struct ns_fmt *f, const char *k, uint64_t ts_ns)
 {
 	char tbuf[80];
@@ -174,7 +162,7 @@ void ns_fmt_drop_json(const struct ns_fmt *f, const struct drop_event *e, struct
 	kv_addr_port(&j, "daddr", "dport", addrs ? e->family : 0, e->daddr, ports, e->dport);
 	nj_key(&j, "tcp_flags");
 	if (e->flags & NS_DROP_F_TCP)
-		tcp_flags_arr(&j, e->tcp_flags);
+		ns_fmt_tcp_flags_json(&j, e->tcp_flags);
 	else
 		nj_null(&j);
 	nj_key(&j, "ifindex");
@@ -233,7 +221,7 @@ void ns_fmt_retrans_json(const struct ns_fmt *f, const struct retrans_event *e, 
 	nj_kv_str(&j, "cause", ns_retrans_cause_name(e->cause));
 	nj_kv_str(&j, "state", ns_tcp_state_name(e->state));
 	nj_key(&j, "tcp_flags");
-	tcp_flags_arr(&j, e->tcp_flags);
+	ns_fmt_tcp_flags_json(&j, e->tcp_flags);
 	nj_kv_u64(&j, "seq", e->seq);
 	nj_kv_u64(&j, "len", e->len);
 	nj_kv_u64(&j, "segs", e->segs);

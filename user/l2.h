@@ -70,7 +70,6 @@ struct ns_flap {
 	uint64_t recent[NS_FLAP_MAX_THRESHOLD + 1];	/* ring of the last move times (ns) */
 	unsigned head, nrecent;
 	bool open;
-	bool reported;		/* the agent said so when it opened */
 	uint64_t start_ns;	/* first move of the window that crossed the threshold */
 	uint64_t last_ns;
 	uint64_t moves;		/* moves since start_ns (while open), else in the window */

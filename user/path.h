@@ -61,7 +61,4 @@ void ns_retrans_dests_free(struct ns_retrans_dests *d);
 /* cb for every flow the kernel remembers (retransmitted, not yet closed); stops on cb != 0 (negative: returned). */
 int ns_retrans_flows_walk(const struct ns_loaded *l, int (*cb)(void *ctx, const struct retrans_flow *f), void *ctx);
 
-/* Drop kernel counters of a namespace that is gone (agent housekeeping); returns how many keys went. */
-int ns_path_prune_netns(const struct ns_loaded *drop, const struct ns_loaded *retrans, uint32_t netns);
-
 #endif

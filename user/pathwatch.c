@@ -164,8 +164,10 @@ static void probe_netns(struct tick_ctx *t, uint32_t netns, const struct ns_flow
 	}
 }
 
-static void refresh_counts(struct ns_pathwatch *pw, uint64_t now_ms)
+void ns_path_refresh(struct ns_pathwatch *pw, uint64_t now_ms)
 {
+	if (!pw || !pw->s)
+		return;
 	const struct ns_loaded *d = ns_session_feat(pw->s, NS_FEAT_DROP), *r = ns_session_feat(pw->s, NS_FEAT_RETRANS);
 	int err;
 
@@ -208,7 +210,6 @@ void ns_path_tick(struct ns_pathwatch *pw, uint64_t now_ms,
 			probe_netns(&t, keys[i].netns, keys + i, n - i);
 	}
 	ns_stalls_tick(&pw->st, now_ms, emit_wrap, &t);
-	refresh_counts(pw, now_ms);
 }
 
 struct reason_n {
@@ -321,13 +322,6 @@ void ns_path_stalls_json(const struct ns_pathwatch *pw, uint64_t now_ms, struct 
 			&pw->recent[(pw->recent_head + NS_PATH_RECENT_CLOSED - pw->nrecent + k) % NS_PATH_RECENT_CLOSED],
 			&pw->s->fmt, j);
 	nj_arr_end(j);
-}
-
-void ns_path_netns_gone(struct ns_pathwatch *pw, uint32_t netns)
-{
-	if (!pw || !pw->s)
-		return;
-	ns_path_prune_netns(ns_session_feat(pw->s, NS_FEAT_DROP), ns_session_feat(pw->s, NS_FEAT_RETRANS), netns);
 }
 
 /* Namespaces with anything to report, wanted by the session's filter, sorted by inode. */

@@ -73,10 +73,14 @@ void ns_path_stalls_json(const struct ns_pathwatch *pw, uint64_t now_ms, struct 
  * {"type":"path",...} (docs/events.md#path-reports) or a text block; nothing
  * when neither feature is loaded.
  */
+/*
+ * Re-read the kernel's drop and retransmission counters and rebuild the
+ * per-destination view: before a report, not every tick (a walk of every
+ * per-CPU counter map).
+ */
+void ns_path_refresh(struct ns_pathwatch *pw, uint64_t now_ms);
 void ns_path_report_json(struct ns_pathwatch *pw, const char *ts, bool final, uint64_t now_ms, struct ns_buf *b);
 void ns_path_report_text(struct ns_pathwatch *pw, uint64_t now_ms, struct ns_buf *b);
-/* Forget a namespace that is gone: its kernel counters (the stall tracker forgets its flows by itself). */
-void ns_path_netns_gone(struct ns_pathwatch *pw, uint32_t netns);
 void ns_path_free(struct ns_pathwatch *pw);
 
 #endif

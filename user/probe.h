@@ -49,6 +49,12 @@ struct ns_source_state {
 	struct ns_hook_result res[NS_SOURCE_MAX_HOOKS];
 };
 
+/* A map whose keys carry a netns inode (at byte `netns_off`): its entries go when the namespace does. */
+struct ns_netns_map {
+	const char *name;
+	size_t netns_off;
+};
+
 /* Skeleton glue: one per BPF object (bpf/<feat>.bpf.c). */
 struct ns_feature {
 	const char *name;
@@ -69,6 +75,8 @@ struct ns_feature {
 	bool has_events;
 	/* Which programs try_attach is for; NULL: all of them. */
 	bool (*manual)(const struct bpf_program *p);
+	/* Per-namespace maps, ended by { NULL }: pruned when a namespace is forgotten; NULL: none. */
+	const struct ns_netns_map *netns_maps;
 };
 
 /* An object loaded with its chosen programs attached. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* TCP retransmissions and flow ends (bpf/retrans.bpf.c says which hook sees what). */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,6 +68,12 @@ static int retrans_configure(void *skel, const void *cfgp, bool trial)
 	return err;
 }
 
+static const struct ns_netns_map retrans_netns_maps[] = {
+	{ "retrans_counts", offsetof(struct retrans_count_key, netns) },
+	{ "retrans_dests", offsetof(struct retrans_dest_key, netns) },
+	{ NULL, 0 },
+};
+
 const struct ns_feature ns_retrans_feature = {
 	.name = "retrans",
 	.sources = retrans_sources,
@@ -76,6 +83,7 @@ const struct ns_feature ns_retrans_feature = {
 	.destroy = retrans_destroy,
 	.configure = retrans_configure,
 	.has_events = true,
+	.netns_maps = retrans_netns_maps,
 };
 
 static int add_count(void *ctx, const void *keyp, uint64_t sum)
@@ -177,26 +185,3 @@ int ns_retrans_flows_walk(const struct ns_loaded *l, int (*cb)(void *ctx, const 
 	return 0;
 }
 
-static int keep_other(void *ctx, const void *key)
-{
-	/* every counter key of both objects starts with the netns, except retrans_dests' (after daddr) */
-	return *(const uint32_t *)key != *(const uint32_t *)ctx;
-}
-
-static int keep_other_dest(void *ctx, const void *key)
-{
-	return ((const struct retrans_dest_key *)key)->netns != *(const uint32_t *)ctx;
-}
-
-int ns_path_prune_netns(const struct ns_loaded *drop, const struct ns_loaded *retrans, uint32_t netns)
-{
-	int n = 0, r;
-
-	if (drop && (r = ns_map_prune(ns_find_map(drop, "drop_counts"), keep_other, &netns)) > 0)
-		n += r;
-	if (retrans && (r = ns_map_prune(ns_find_map(retrans, "retrans_counts"), keep_other, &netns)) > 0)
-		n += r;
-	if (retrans && (r = ns_map_prune(ns_find_map(retrans, "retrans_dests"), keep_other_dest, &netns)) > 0)
-		n += r;
-	return n;
-}

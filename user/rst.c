@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,6 +62,11 @@ static int rst_configure(void *skel, const void *cfgp, bool trial)
 	return err;
 }
 
+static const struct ns_netns_map rst_netns_maps[] = {
+	{ "rst_counts", offsetof(struct rst_count_key, netns) },
+	{ NULL, 0 },
+};
+
 const struct ns_feature ns_rst_feature = {
 	.name = "rst",
 	.sources = rst_sources,
@@ -70,6 +76,7 @@ const struct ns_feature ns_rst_feature = {
 	.destroy = rst_destroy,
 	.configure = rst_configure,
 	.has_events = true,
+	.netns_maps = rst_netns_maps,
 };
 
 static int add_count(void *ctx, const void *key, uint64_t sum)

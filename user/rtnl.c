@@ -418,32 +418,55 @@ struct mnl_socket *ns_nl_open(int bus, int *err)
 	return nl;
 }
 
-int ns_rtnl_dump_here(struct ns_rtnl_acc *acc)
+static int dump_links(struct mnl_socket *nl, char *buf, int unused, uint32_t seq, struct ns_rtnl_acc *acc)
 {
-	uint32_t seq = (uint32_t)time(NULL);
-	struct mnl_socket *nl = NULL;
-	char *buf;
+	int err;
+
+	(void)unused;
+	err = dump_one(nl, buf, RTM_GETLINK, seq, acc);
+	return err ? err : dump_one(nl, buf, RTM_GETADDR, seq + 1, acc);
+}
+
+/*
+ * dump() on a fresh socket, again while the kernel flags the dump as
+ * interrupted by a concurrent change (-EINTR), DUMP_RETRIES times at most: the
+ * rest of an interrupted dump is still queued on the old socket. acc holds
+ * the last try's result, or nothing on error.
+ */
+static int dump_retrying(char *buf, uint32_t *seq,
+			 int (*dump)(struct mnl_socket *nl, char *buf, int arg, uint32_t seq, struct ns_rtnl_acc *acc),
+			 int arg, struct ns_rtnl_acc *acc)
+{
+	struct mnl_socket *nl;
 	int err = 0, try;
 
-	memset(acc, 0, sizeof(*acc));
-	buf = malloc(DUMP_BUF);
-	if (!buf)
-		return -ENOMEM;
 	for (try = 0; try < DUMP_RETRIES; try++) {
 		ns_rtnl_acc_free(acc);
-		/* a fresh socket each try: the rest of an interrupted dump is still queued on the old one */
 		nl = ns_nl_open(NETLINK_ROUTE, &err);
 		if (!nl)
 			break;
-		err = dump_one(nl, buf, RTM_GETLINK, ++seq, acc);
-		if (!err)
-			err = dump_one(nl, buf, RTM_GETADDR, ++seq, acc);
+		err = dump(nl, buf, arg, *seq, acc);
+		*seq += 2;
 		mnl_socket_close(nl);
 		if (err != -EINTR)
 			break;
 	}
 	if (err)
 		ns_rtnl_acc_free(acc);
+	return err;
+}
+
+int ns_rtnl_dump_here(struct ns_rtnl_acc *acc)
+{
+	uint32_t seq = (uint32_t)time(NULL);
+	char *buf;
+	int err;
+
+	memset(acc, 0, sizeof(*acc));
+	buf = malloc(DUMP_BUF);
+	if (!buf)
+		return -ENOMEM;
+	err = dump_retrying(buf, &seq, dump_links, 0, acc);
 	free(buf);
 	return err;
 }
@@ -505,9 +528,8 @@ static int dump_neigh(struct mnl_socket *nl, char *buf, int family, uint32_t seq
 int ns_rtnl_neigh_dump_here(int family, struct ns_rtnl_acc *acc)
 {
 	uint32_t seq = (uint32_t)time(NULL);
-	struct mnl_socket *nl = NULL;
 	char *buf;
-	int err = 0, try;
+	int err;
 
 	memset(acc, 0, sizeof(*acc));
 	if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6 && family != AF_BRIDGE)
@@ -515,19 +537,7 @@ int ns_rtnl_neigh_dump_here(int family, struct ns_rtnl_acc *acc)
 	buf = malloc(DUMP_BUF);
 	if (!buf)
 		return -ENOMEM;
-	for (try = 0; try < DUMP_RETRIES; try++) {
-		ns_rtnl_acc_free(acc);
-		/* as for links: what is left of an interrupted dump stays queued on the old socket */
-		nl = ns_nl_open(NETLINK_ROUTE, &err);
-		if (!nl)
-			break;
-		err = dump_neigh(nl, buf, family, ++seq, acc);
-		mnl_socket_close(nl);
-		if (err != -EINTR)
-			break;
-	}
-	if (err)
-		ns_rtnl_acc_free(acc);
+	err = dump_retrying(buf, &seq, dump_neigh, family, acc);
 	free(buf);
 	return err;
 }

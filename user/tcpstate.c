@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -41,6 +42,11 @@ static int tcpstate_configure(void *skel, const void *cfgp, bool trial)
 	return err;
 }
 
+static const struct ns_netns_map tcpstate_netns_maps[] = {
+	{ "tcpstate_counts", offsetof(struct tcpstate_key, netns) },
+	{ NULL, 0 },
+};
+
 const struct ns_feature ns_tcpstate_feature = {
 	.name = "tcpstate",
 	.sources = tcpstate_sources,
@@ -49,6 +55,7 @@ const struct ns_feature ns_tcpstate_feature = {
 	.object = tcpstate_object,
 	.destroy = tcpstate_destroy,
 	.configure = tcpstate_configure,
+	.netns_maps = tcpstate_netns_maps,
 };
 
 static struct ns_tcp_trans *set_get(struct ns_tcp_trans_set *s, uint32_t netns)

@@ -7,6 +7,7 @@ own processes killed, by PID.
 """
 import json
 import os
+import re
 import signal
 import subprocess
 import tempfile
@@ -143,6 +144,17 @@ class Proc:
         for f in (self.out, self.err):
             f.close()
             os.unlink(f.name)
+
+
+def assert_hooks(stderr, sources, hooks):
+    """With `--hooks`, the agent says which hook each source got: it must be of an allowed kind, or the
+    test proved nothing about the fallback it forced."""
+    if not hooks:
+        return
+    allowed = hooks[1].split(",")
+    for src in sources:
+        m = re.search(rf"^netsleuth: (?:warning: )?{re.escape(src)}: (?:degraded: )?(\S+) ", stderr, re.M)
+        assert m and all(k in allowed for k in m.group(1).split("+")), f"{src}: not on {hooks[1]}:\n{stderr}"
 
 
 def json_lines(text):

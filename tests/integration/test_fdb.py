@@ -11,7 +11,7 @@ import os
 import re
 import time
 
-from nslib import IP, NetnsLab, Proc, json_lines, netns_inode, sh
+from nslib import IP, NetnsLab, Proc, assert_hooks, json_lines, netns_inode, sh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 L2SEND = os.path.join(HERE, "l2send.py")
@@ -221,6 +221,7 @@ def test_deterministic_moves_exact(ctx, hooks=()):
         assert br and br[0]["moves"] == n - 1 and br[0]["learned"] == 1, br
         fl = [a for a in final["anomalies"] if a["kind"] == "fdb_flapping"]
         assert fl and fl[0]["moves_total"] == n - 1, fl
+        assert_hooks(agent.stderr(), ("fdb-learn",), hooks)
         trace.close()
         agent.close()
 

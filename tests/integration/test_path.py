@@ -10,7 +10,7 @@ import os
 import re
 import time
 
-from nslib import IP, NetnsLab, Proc, json_lines, netns_inode
+from nslib import IP, NetnsLab, Proc, assert_hooks, json_lines, netns_inode
 from nslib import sh as _sh
 
 
@@ -181,6 +181,7 @@ def test_drops_and_retransmits_exact(ctx, hooks=()):
         dests = [d for d in rep["destinations"] if d["daddr"] == t.s_ip and d["dport"] == 5001]
         assert dests and dests[0]["data_retransmits"] == rt["data"], rep["destinations"]
         assert dests[0]["namespaces"][0]["netns"] == netns_inode(t.c), dests
+        assert_hooks(agent.stderr(), ("drop", "retrans"), hooks)
         print(f"    router NETFILTER_DROP {dropped} == nft counter {dropped}; client retransmitted segments "
               f"{rt['segments']} == nstat TcpRetransSegs delta {after - before} "
               f"(retransmits {rt['data']}: fast {rt['fast']}, rto {rt['rto']})")

@@ -4,7 +4,7 @@ import collections
 import re
 import time
 
-from nslib import IP, Proc, Topology, json_lines, netns_inode, sh
+from nslib import IP, Proc, Topology, assert_hooks, json_lines, netns_inode, sh
 
 TRACE_READY = "tracing;"
 AGENT_READY = "agent running"
@@ -56,6 +56,7 @@ def test_storm_1000_exact_events_and_counters(ctx, hooks=()):
         assert all(e["state"] == "SYN_SENT" for e in recv)
         printed, counted, lost = kernel_totals(trace.stderr())
         assert lost == 0 and printed == counted, trace.stderr()
+        assert_hooks(agent.stderr(), ("rst-sent", "rst-recv"), hooks)
 
         reports = [s for s in json_lines(agent.stdout()) if s.get("type") == "report"]
         final = [s for s in reports if s["final"]]
